@@ -1,0 +1,2 @@
+"""Kaltim–Kaltara export scenario workbook."""
+__version__ = "0.1.0"

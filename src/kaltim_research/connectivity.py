@@ -1,0 +1,171 @@
+"""Kaltim-Kaltara connectivity: port of loading of Kaltara-origin exports.
+
+Much of what Kalimantan Utara produces for export leaves through ports outside
+the province, mostly Jawa Timur, but also Sulawesi Selatan and DKI Jakarta
+(BPS Kaltara reports e.g. US$5.95 million in July 2024 and US$11.55 million in
+January 2025 shipped from outside ports). Better Kaltim-Kaltara connectivity
+can move the loading of these goods to Kaltim ports (Balikpapan) or to
+Kaltara's own ports. Rerouting changes only *where* goods are loaded, never
+the value of Kaltara-origin exports. The module also splits KIHI exports
+between Kaltim and Kaltara ports of loading.
+
+Pure and vectorised; no loops.
+
+Shape convention: every input is a scalar, a 1-D year path ``(T,)`` shared by
+all draws, or ``(N, T)``. Pass a per-draw constant as ``(N, 1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ConnectivityResult", "simulate_connectivity"]
+
+
+@dataclass(frozen=True)
+class ConnectivityResult:
+    """Where Kaltara-origin and KIHI exports are loaded, US$ million.
+
+    Attributes
+    ----------
+    years : numpy.ndarray
+        Calendar years, ``(T,)``.
+    rerouted_to_kaltim_usd_m : numpy.ndarray
+        Kaltara-origin exports newly shipped through Kaltim ports (Balikpapan), ``(N, T)``.
+    rerouted_to_kaltara_usd_m : numpy.ndarray
+        Kaltara-origin exports newly shipped through Kaltara's own ports, ``(N, T)``.
+    still_outside_usd_m : numpy.ndarray
+        Still shipped via Jawa Timur / Sulawesi Selatan / DKI Jakarta, ``(N, T)``.
+    kihi_via_kaltim_usd_m, kihi_via_kaltara_usd_m : numpy.ndarray
+        KIHI exports by port of loading, ``(N, T)``.
+    handled_by_kaltim_ports_usd_m : numpy.ndarray
+        ``rerouted_to_kaltim + kihi_via_kaltim``, ``(N, T)``.
+    handled_by_kaltara_ports_usd_m : numpy.ndarray
+        ``rerouted_to_kaltara + kihi_via_kaltara``, ``(N, T)``.
+    """
+
+    years: np.ndarray
+    rerouted_to_kaltim_usd_m: np.ndarray
+    rerouted_to_kaltara_usd_m: np.ndarray
+    still_outside_usd_m: np.ndarray
+    kihi_via_kaltim_usd_m: np.ndarray
+    kihi_via_kaltara_usd_m: np.ndarray
+    handled_by_kaltim_ports_usd_m: np.ndarray
+    handled_by_kaltara_ports_usd_m: np.ndarray
+
+
+def _nt(x, t_len: int, name: str) -> np.ndarray:
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 1:
+        a = a[np.newaxis, :]
+    if a.ndim > 2 or (a.ndim == 2 and a.shape[1] not in (1, t_len)):
+        raise ValueError(f"{name} must be a scalar, (T,) or (N, T) with T={t_len}, got {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains non-finite values")
+    return np.atleast_2d(a)
+
+
+def simulate_connectivity(
+    years,
+    outside_ports_usd_m,
+    reroute_share_to_kaltim,
+    reroute_share_to_kaltara,
+    kihi_export_usd_m,
+    kihi_share_via_kaltim,
+    *,
+    tolerance: float = 1e-12,
+) -> ConnectivityResult:
+    """Reroute Kaltara-origin exports' port of loading and split KIHI exports.
+
+    Method: ``rerouted_to_kaltim = outside * s_kaltim``, ``rerouted_to_kaltara =
+    outside * s_kaltara`` and ``still_outside = outside - (rerouted_to_kaltim +
+    rerouted_to_kaltara)``, computed as a residual so the three parts add back
+    to ``outside`` (conservation, to floating-point rounding of one addition).
+    KIHI: ``kihi_via_kaltim = kihi * share``, ``kihi_via_kaltara = kihi -
+    kihi_via_kaltim``.
+
+    Parameters
+    ----------
+    years : array_like of int, shape (T,)
+    outside_ports_usd_m : array_like, (T,) or (N, T)
+        Kaltara-origin exports that would leave through ports outside Kaltara,
+        US$ million, grown with the baseline (derived by the engine from the BPS
+        ledger: e.g. US$5.95 m in Jul 2024 and 11.55 m in Jan 2025, mostly via
+        Jawa Timur).
+    reroute_share_to_kaltim, reroute_share_to_kaltara : array_like, (T,) or (N, T)
+        Year paths of the shares of those exports moved to Kaltim ports and to
+        Kaltara ports, each in ``[0, 1]`` with sum at most 1.
+    kihi_export_usd_m : array_like, (T,) or (N, T)
+        KIHI export value, US$ million (e.g. summed over products from
+        :func:`kaltim_research.kihi.simulate_projects`).
+    kihi_share_via_kaltim : array_like, scalar, (T,) or (N, T)
+        Share of KIHI exports loaded at Kaltim ports, in ``[0, 1]``.
+    tolerance : float, optional
+        Rounding allowance for the share checks (default 1e-12).
+
+    Returns
+    -------
+    ConnectivityResult
+        Arrays ``(N, T)``.
+
+    Raises
+    ------
+    ValueError
+        If a share lies outside ``[0, 1]`` or the two reroute shares sum to more
+        than 1 in some year (the message names the first such year), if
+        ``outside_ports_usd_m`` is negative, or on shape mismatch.
+    """
+    yrs = np.asarray(years)
+    if yrs.ndim != 1:
+        raise ValueError(f"years must be 1-D, got shape {yrs.shape}")
+    t_len = yrs.shape[0]
+    outside = _nt(outside_ports_usd_m, t_len, "outside_ports_usd_m")
+    s_kt = _nt(reroute_share_to_kaltim, t_len, "reroute_share_to_kaltim")
+    s_ku = _nt(reroute_share_to_kaltara, t_len, "reroute_share_to_kaltara")
+    kihi = _nt(kihi_export_usd_m, t_len, "kihi_export_usd_m")
+    k_share = _nt(kihi_share_via_kaltim, t_len, "kihi_share_via_kaltim")
+
+    for name, s in (
+        ("reroute_share_to_kaltim", s_kt),
+        ("reroute_share_to_kaltara", s_ku),
+        ("kihi_share_via_kaltim", k_share),
+    ):
+        if np.any((s < -tolerance) | (s > 1.0 + tolerance)):
+            raise ValueError(f"{name} must lie in [0, 1]")
+    if np.any(outside < 0):
+        raise ValueError("outside_ports_usd_m must be non-negative")
+    try:
+        shape = np.broadcast_shapes(outside.shape, s_kt.shape, s_ku.shape, kihi.shape,
+                                    k_share.shape)
+    except ValueError:
+        raise ValueError("inputs have inconsistent numbers of draws") from None
+    shape = (shape[0], t_len)
+
+    over = np.broadcast_to(s_kt + s_ku > 1.0 + tolerance, shape)
+    if np.any(over):
+        bad_cols = np.flatnonzero(over.any(axis=0))
+        bad_years = [int(y) for y in yrs[bad_cols]]
+        raise ValueError(
+            "reroute_share_to_kaltim + reroute_share_to_kaltara exceeds 1 in year "
+            f"{bad_years[0]}" + (f" (also {bad_years[1:]})" if len(bad_years) > 1 else "")
+        )
+
+    outside = np.broadcast_to(outside, shape)
+    to_kaltim = outside * s_kt
+    to_kaltara = outside * s_ku
+    still = outside - (to_kaltim + to_kaltara)
+    kihi = np.broadcast_to(kihi, shape)
+    kihi_kaltim = kihi * k_share
+    kihi_kaltara = kihi - kihi_kaltim
+    return ConnectivityResult(
+        years=yrs.copy(),
+        rerouted_to_kaltim_usd_m=to_kaltim,
+        rerouted_to_kaltara_usd_m=to_kaltara,
+        still_outside_usd_m=still,
+        kihi_via_kaltim_usd_m=kihi_kaltim,
+        kihi_via_kaltara_usd_m=kihi_kaltara,
+        handled_by_kaltim_ports_usd_m=to_kaltim + kihi_kaltim,
+        handled_by_kaltara_ports_usd_m=to_kaltara + kihi_kaltara,
+    )

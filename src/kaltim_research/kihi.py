@@ -1,0 +1,468 @@
+"""KIHI Tanjung Palas Timur (Kaltara): industrial projects capped by available power.
+
+Kawasan Industri Hijau Indonesia (KIHI) in Tanjung Palas Timur, Bulungan,
+Kalimantan Utara, plans an aluminium smelter (phase 1: 500 kt/yr) and other
+energy-intensive plants. This module ramps each project up from its (possibly
+delayed) start year, caps output by the electricity available (hydro first,
+then captive coal, shared among projects in priority order) and derives export
+value, power use, CO2 emissions, EU CBAM exposure and operating jobs.
+
+Pure and vectorised: every per-draw value is an array over ``N`` draws; the
+only Python loop runs over projects.
+
+Draw keys (``draws`` argument of :func:`simulate_projects`)
+-----------------------------------------------------------
+Shapes: a 0-D value applies to every draw and year, a 1-D array is one value
+per draw ``(N,)``, a 2-D array is ``(N, T)`` (``(N, 1)`` and ``(1, T)``
+broadcast). Unknown keys raise ``ValueError`` so that typos are not ignored.
+
+``"utilisation"`` (required), ``(N,)`` or ``(N, T)``
+    Share of online capacity actually operated, in ``[0, 1]``.
+``"utilisation/<project name>"`` (optional)
+    Overrides ``"utilisation"`` for one project.
+``"price_usd_per_t/<product>"`` (required for every product), ``(N, T)``
+    Export price, US$ per tonne.
+``"start_delay_years/<project name>"`` (optional, default 0), ``(N,)``
+    Delay of first production relative to ``ProjectSpec.first_year``, years;
+    may be fractional (pro-rated, see :func:`ramp_fraction`).
+``"green_premium_usd_per_t"`` (optional, default 0), ``(N, T)``
+    Premium per tonne paid for the hydro-powered share of output.
+``"green_premium_usd_per_t/<product>"`` (optional)
+    Overrides the common premium for one product.
+``"eu_carbon_price_usd_per_t"`` (optional, default 0), ``(N, T)``
+    Effective CBAM price, US$ per t CO2 (net of any free-allocation phase-in
+    or carbon price paid at origin, which the caller folds in).
+``"power_mwh_per_t/<project name>"`` (optional)
+    Overrides ``ProjectSpec.power_mwh_per_t`` per draw (range 12.5-15.0 for
+    aluminium).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_RAMP_UP",
+    "KihiResult",
+    "PowerSpec",
+    "ProjectSpec",
+    "ramp_fraction",
+    "simulate_projects",
+]
+
+#: Annual ramp-up fractions by operating year. Qatalum and Ma'aden took about
+#: 21 months from first metal to nameplate: ~45 % average in year 1, ~90 % in year 2.
+DEFAULT_RAMP_UP: tuple[float, ...] = (0.45, 0.90, 1.0)
+
+_TWH_PER_MWH = 1e-6
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """One KIHI project (deterministic attributes; uncertain ones come via ``draws``).
+
+    Parameters
+    ----------
+    name : str
+        Unique project name, used in draw keys (e.g. ``"aluminium phase 1"``).
+    product : str
+        Product name, used for prices and the ``products`` axis (e.g. ``"aluminium"``).
+    nameplate_t_per_year : float
+        Nameplate capacity, tonnes per year (phase 1 aluminium smelter: 500,000).
+    first_year : int
+        Planned first production year (before any drawn delay).
+    ramp_up : tuple of float
+        Share of nameplate online in operating years 1, 2, ...; the last value
+        holds thereafter. Default ``(0.45, 0.90, 1.0)``: Qatalum and Ma'aden took
+        about 21 months from first metal to nameplate.
+    power_mwh_per_t : float
+        Electricity intensity, MWh per tonne. Default 14.5 (range 12.5-15.0
+        for primary aluminium smelting).
+    co2_t_per_t_coal_power : float
+        t CO2 per tonne when powered by coal. Default 16.6, the global average
+        for primary aluminium (dominated by coal-fired power).
+    co2_t_per_t_hydro : float
+        t CO2 per tonne when powered by hydro. Default 4.0 ("under 4 t" for
+        low-carbon aluminium).
+    export_share : float
+        Share of output exported. Default 0.7 (judgement: Indonesia's ~1 Mt/yr
+        aluminium demand is mostly imported, so part of output may stay home).
+    eu_export_share : float
+        Share of *exported* tonnes shipped to the EU (CBAM-exposed). Default 0.0.
+    operating_jobs : float
+        Operating jobs at nameplate where a sourced figure exists: 1,500 for the
+        500 kt aluminium phase 1; 0 where unknown.
+    """
+
+    name: str
+    product: str
+    nameplate_t_per_year: float
+    first_year: int
+    ramp_up: tuple[float, ...] = DEFAULT_RAMP_UP
+    power_mwh_per_t: float = 14.5
+    co2_t_per_t_coal_power: float = 16.6
+    co2_t_per_t_hydro: float = 4.0
+    export_share: float = 0.7
+    eu_export_share: float = 0.0
+    operating_jobs: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.name or "/" in self.name:
+            raise ValueError(f"project name must be non-empty without '/': {self.name!r}")
+        if not self.product or "/" in self.product:
+            raise ValueError(f"product must be non-empty without '/': {self.product!r}")
+        if not (self.nameplate_t_per_year >= 0 and math.isfinite(self.nameplate_t_per_year)):
+            raise ValueError(f"{self.name}: nameplate_t_per_year must be finite and >= 0")
+        ramp = tuple(float(r) for r in self.ramp_up)
+        if not ramp or any(not (0.0 <= r <= 1.0) for r in ramp):
+            raise ValueError(f"{self.name}: ramp_up must be non-empty with values in [0, 1]")
+        object.__setattr__(self, "ramp_up", ramp)
+        if not self.power_mwh_per_t > 0:
+            raise ValueError(f"{self.name}: power_mwh_per_t must be > 0")
+        if self.co2_t_per_t_coal_power < 0 or self.co2_t_per_t_hydro < 0:
+            raise ValueError(f"{self.name}: emission factors must be >= 0")
+        for field in ("export_share", "eu_export_share"):
+            v = getattr(self, field)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"{self.name}: {field} must lie in [0, 1], got {v}")
+        if self.operating_jobs < 0:
+            raise ValueError(f"{self.name}: operating_jobs must be >= 0")
+
+
+@dataclass(frozen=True)
+class PowerSpec:
+    """Electricity available to KIHI projects.
+
+    Parameters
+    ----------
+    hydro_twh_by_year : array_like, shape (N, T) or (T,)
+        Hydro energy available, TWh per year. E.g. Mentarang Induk, 1,375 MW,
+        about 9 TWh/yr, COD 2030 with optimal operation from 2030 (ESDM Kaltara).
+        A 1-D array is a year path shared by all draws.
+    captive_coal_twh : array_like, shape (N, T) or (T,)
+        Captive coal-fired generation available, TWh per year. The smelter
+        starts on its own coal units; phase 1 (500 kt at 14.5 MWh/t) needs
+        about 7.25 TWh/yr.
+    """
+
+    hydro_twh_by_year: np.ndarray
+    captive_coal_twh: np.ndarray
+
+
+@dataclass(frozen=True)
+class KihiResult:
+    """Output, power, emissions, CBAM and jobs of KIHI projects.
+
+    Attributes
+    ----------
+    years : numpy.ndarray
+        Calendar years, ``(T,)``.
+    products : tuple of str
+        Product axis, in order of first appearance among the projects, ``(P,)``.
+    output_t : numpy.ndarray
+        Tonnes produced, ``(N, P, T)``.
+    capacity_online_t : numpy.ndarray
+        Nameplate x ramp-up fraction (before utilisation and power cap), ``(N, P, T)``.
+    power_limited_output_t : numpy.ndarray
+        Maximum output the power remaining for each project (after projects
+        earlier in priority order) allows, ``(N, P, T)``; summed over the
+        projects making a product.
+    export_value_usd_m : numpy.ndarray
+        Export value, US$ million, ``(N, P, T)``.
+    power_demand_twh : numpy.ndarray
+        Electricity used, TWh, ``(N, T)``.
+    hydro_used_twh, captive_coal_used_twh : numpy.ndarray
+        Electricity used by source, TWh, ``(N, T)``.
+    emissions_mt_co2 : numpy.ndarray
+        Embedded CO2 of all output, Mt, ``(N, T)``.
+    cbam_exposed_emissions_mt_co2 : numpy.ndarray
+        Embedded CO2 in exports to the EU, Mt, ``(N, T)``.
+    cbam_cost_usd_m : numpy.ndarray
+        CBAM cost, US$ million, ``(N, T)``.
+    jobs : numpy.ndarray
+        Operating jobs where a sourced figure exists (else 0), ``(N, T)``.
+    """
+
+    years: np.ndarray
+    products: tuple[str, ...]
+    output_t: np.ndarray
+    capacity_online_t: np.ndarray
+    power_limited_output_t: np.ndarray
+    export_value_usd_m: np.ndarray
+    power_demand_twh: np.ndarray
+    hydro_used_twh: np.ndarray
+    captive_coal_used_twh: np.ndarray
+    emissions_mt_co2: np.ndarray
+    cbam_exposed_emissions_mt_co2: np.ndarray
+    cbam_cost_usd_m: np.ndarray
+    jobs: np.ndarray
+
+
+def ramp_fraction(years, first_year: float, delay_years, ramp_up: Sequence[float]) -> np.ndarray:
+    """Share of nameplate online in each year, with a pro-rated fractional delay.
+
+    Method: production starts at calendar time ``s = first_year + delay`` (``s =
+    2030.0`` means 1 January 2030). Operating year ``k`` (0-based) covers
+    ``[s + k, s + k + 1)`` and runs at ``ramp_up[k]`` (the last value holds
+    thereafter; zero before ``s``). The fraction for calendar year ``t`` is the
+    time-weighted average over ``[t, t + 1)``: with ``y0 = floor(s)`` and
+    ``d = s - y0``, ``f(t) = d * r(t - y0 - 1) + (1 - d) * r(t - y0)``. A
+    whole-year delay therefore shifts the ramp exactly; a fractional delay
+    pro-rates the first year (and each ramp step) rather than rounding up.
+
+    Parameters
+    ----------
+    years : array_like of int, shape (T,)
+    first_year : float
+        Planned first production year.
+    delay_years : array_like, shape (N,) or scalar
+        Start delay in years (may be fractional or negative).
+    ramp_up : sequence of float
+        Fractions by operating year.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, T)
+    """
+    yrs = np.asarray(years, dtype=float)
+    delay = np.atleast_1d(np.asarray(delay_years, dtype=float))
+    if delay.ndim != 1:
+        raise ValueError(f"delay must be scalar or (N,), got shape {delay.shape}")
+    if not np.all(np.isfinite(delay)):
+        raise ValueError("delay contains non-finite values")
+    ramp_ext = np.concatenate(([0.0], np.asarray(ramp_up, dtype=float)))
+    start = first_year + delay
+    y0 = np.floor(start)
+    d = (start - y0)[:, np.newaxis]
+    k = yrs[np.newaxis, :] - y0[:, np.newaxis]  # operating-year index if started at y0
+    last = len(ramp_ext) - 1
+    idx_now = np.clip(k + 1, 0, last).astype(np.intp)
+    idx_prev = np.clip(k, 0, last).astype(np.intp)
+    return d * ramp_ext[idx_prev] + (1.0 - d) * ramp_ext[idx_now]
+
+
+def _infer_n(arrays: Sequence[tuple[str, np.ndarray, bool]]) -> int:
+    """Common number of draws from (name, array, one_d_is_draws) triples."""
+    sizes: dict[int, str] = {}
+    for name, a, one_d_is_draws in arrays:
+        if a.ndim == 2 or (a.ndim == 1 and one_d_is_draws):
+            if a.shape[0] != 1:
+                sizes.setdefault(a.shape[0], name)
+    if len(sizes) > 1:
+        detail = ", ".join(f"{nm}: {sz}" for sz, nm in sizes.items())
+        raise ValueError(f"inconsistent number of draws ({detail})")
+    return next(iter(sizes), 1)
+
+
+def _as_nt(a: np.ndarray, n: int, t: int, name: str, one_d_is_draws: bool) -> np.ndarray:
+    if a.ndim == 1:
+        a = a[:, np.newaxis] if one_d_is_draws else a[np.newaxis, :]
+    if a.ndim > 2:
+        raise ValueError(f"{name} must have at most 2 dimensions, got {a.shape}")
+    try:
+        out = np.broadcast_to(a, (n, t))
+    except ValueError:
+        raise ValueError(f"{name} has shape {a.shape}, not compatible with (N, T)=({n}, {t})")\
+            from None
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} contains non-finite values")
+    return out
+
+
+def simulate_projects(
+    years,
+    projects: list[ProjectSpec],
+    draws: Mapping[str, np.ndarray],
+    power: PowerSpec,
+    *,
+    strict_keys: bool = True,
+) -> KihiResult:
+    """Simulate KIHI project output capped by power, with exports, CO2 and CBAM.
+
+    Method, for each year and draw, projects in priority (list) order:
+
+    1. ``capacity_online = nameplate * ramp_fraction`` (start year
+       ``first_year + delay``; fractional delays pro-rated, see
+       :func:`ramp_fraction`).
+    2. ``power_limited = (hydro_left + coal_left) / intensity`` (TWh -> MWh).
+    3. ``output = min(capacity_online * utilisation, power_limited)``.
+    4. The project's electricity ``output * intensity`` is taken from hydro
+       first, then captive coal; the remainder passes to the next project.
+    5. With ``h`` the hydro share of the electricity the project used:
+       ``emissions = output * (h * co2_hydro + (1 - h) * co2_coal)``;
+       ``export value = output * export_share * (price + h * green_premium) / 1e6``
+       (the premium is paid on the hydro-powered share of tonnes).
+    6. CBAM: ``exposed = output * export_share * eu_export_share`` times the
+       project's embedded emissions per tonne; ``cost = exposed (t) *
+       eu_carbon_price / 1e6`` US$ million. Note: this counts all embedded
+       emissions, electricity included; if CBAM counts only direct emissions
+       for aluminium, this is an upper bound.
+    7. ``jobs = operating_jobs * clip(output / nameplate, 0, 1)``.
+
+    Per-product arrays sum the projects making that product.
+
+    Parameters
+    ----------
+    years : array_like of int, shape (T,)
+    projects : list of ProjectSpec
+        In priority order for power; names must be unique.
+    draws : mapping of str to array_like
+        Uncertain per-draw values; keys are listed in the module docstring.
+    power : PowerSpec
+        Hydro and captive coal electricity available, TWh per year.
+    strict_keys : bool, optional
+        If True (default), a key naming a project or product not in
+        ``projects`` raises ``ValueError`` (catches typos). If False such keys
+        are ignored, e.g. to pass the usual draws with an empty project list.
+        Keys with an unknown prefix always raise.
+
+    Returns
+    -------
+    KihiResult
+
+    Raises
+    ------
+    ValueError
+        On duplicate project names, missing or unknown draw keys, bad shapes,
+        utilisation outside ``[0, 1]``, negative power or non-finite values.
+    """
+    yrs = np.asarray(years)
+    if yrs.ndim != 1:
+        raise ValueError(f"years must be 1-D, got shape {yrs.shape}")
+    t_len = yrs.shape[0]
+    names = [p.name for p in projects]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate project names: {names}")
+    products: tuple[str, ...] = tuple(dict.fromkeys(p.product for p in projects))
+
+    allowed = {"utilisation", "green_premium_usd_per_t", "eu_carbon_price_usd_per_t"}
+    for nm in names:
+        allowed |= {
+            f"start_delay_years/{nm}",
+            f"utilisation/{nm}",
+            f"power_mwh_per_t/{nm}",
+        }
+    for pr in products:
+        allowed |= {f"price_usd_per_t/{pr}", f"green_premium_usd_per_t/{pr}"}
+    prefixes = {
+        "start_delay_years/", "utilisation/", "power_mwh_per_t/", "price_usd_per_t/",
+        "green_premium_usd_per_t/",
+    }
+    unknown = sorted(
+        k for k in set(draws) - allowed
+        if strict_keys or not any(k.startswith(px) and len(k) > len(px) for px in prefixes)
+    )
+    if unknown:
+        raise ValueError(f"unknown draw keys: {unknown}")
+    draws = {k: v for k, v in draws.items() if k in allowed}
+    required = {f"price_usd_per_t/{pr}" for pr in products}
+    if projects:
+        required.add("utilisation")
+    missing = sorted(required - set(draws))
+    if missing:
+        raise ValueError(f"missing draw keys: {missing}")
+
+    arrs = {k: np.asarray(v, dtype=float) for k, v in draws.items()}
+    hydro_in = np.asarray(power.hydro_twh_by_year, dtype=float)
+    coal_in = np.asarray(power.captive_coal_twh, dtype=float)
+    n = _infer_n(
+        [(k, a, True) for k, a in arrs.items()]
+        + [("hydro_twh_by_year", hydro_in, False), ("captive_coal_twh", coal_in, False)]
+    )
+    hydro_left = _as_nt(hydro_in, n, t_len, "hydro_twh_by_year", False).copy()
+    coal_left = _as_nt(coal_in, n, t_len, "captive_coal_twh", False).copy()
+    if np.any(hydro_left < 0) or np.any(coal_left < 0):
+        raise ValueError("available power must be non-negative")
+
+    def get(key: str, default: float | None = None) -> np.ndarray:
+        if key in arrs:
+            return _as_nt(arrs[key], n, t_len, key, True)
+        return np.full((n, t_len), default)
+
+    zeros_nt = np.zeros((n, t_len))
+    premium_common = get("green_premium_usd_per_t", 0.0)
+    carbon_price = get("eu_carbon_price_usd_per_t", 0.0)
+    util_common = get("utilisation", 1.0) if projects else zeros_nt
+
+    n_prod = len(products)
+    output = np.zeros((n, n_prod, t_len))
+    cap_online = np.zeros((n, n_prod, t_len))
+    power_limited = np.zeros((n, n_prod, t_len))
+    export_value = np.zeros((n, n_prod, t_len))
+    hydro_used = np.zeros((n, t_len))
+    coal_used = np.zeros((n, t_len))
+    emissions_t = np.zeros((n, t_len))
+    cbam_exposed_t = np.zeros((n, t_len))
+    cbam_cost = np.zeros((n, t_len))
+    jobs = np.zeros((n, t_len))
+
+    for p in projects:
+        j = products.index(p.product)
+        util = get(f"utilisation/{p.name}") if f"utilisation/{p.name}" in arrs else util_common
+        if np.any((util < 0) | (util > 1)):
+            raise ValueError(f"utilisation for {p.name!r} must lie in [0, 1]")
+        intensity = get(f"power_mwh_per_t/{p.name}", p.power_mwh_per_t)
+        if np.any(intensity <= 0):
+            raise ValueError(f"power_mwh_per_t for {p.name!r} must be > 0")
+        delay_key = f"start_delay_years/{p.name}"
+        delay = arrs.get(delay_key, np.zeros(1))
+        if delay.ndim == 2 and delay.shape[1] == 1:
+            delay = delay[:, 0]
+        if delay.ndim > 1:
+            raise ValueError(f"{delay_key} must be scalar or (N,), got {delay.shape}")
+        ramp = ramp_fraction(yrs, p.first_year, delay, p.ramp_up)
+        ramp = np.broadcast_to(ramp, (n, t_len))
+
+        cap = p.nameplate_t_per_year * ramp
+        limit = (hydro_left + coal_left) / (intensity * _TWH_PER_MWH)
+        out = np.minimum(cap * util, limit)
+        energy = out * intensity * _TWH_PER_MWH
+        h_used = np.minimum(energy, hydro_left)
+        c_used = np.minimum(energy - h_used, coal_left)
+        hydro_left -= h_used
+        coal_left -= c_used
+        # where power binds, all of it is used: remove floating-point residue
+        binding = limit <= cap * util
+        hydro_left[binding] = 0.0
+        coal_left[binding] = 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            h_share = np.where(energy > 0, h_used / energy, 0.0)
+        per_t_co2 = h_share * p.co2_t_per_t_hydro + (1.0 - h_share) * p.co2_t_per_t_coal_power
+
+        price = get(f"price_usd_per_t/{p.product}")
+        pk = f"green_premium_usd_per_t/{p.product}"
+        premium = get(pk) if pk in arrs else premium_common
+        exported = out * p.export_share
+
+        output[:, j] += out
+        cap_online[:, j] += cap
+        power_limited[:, j] += limit
+        export_value[:, j] += exported * (price + h_share * premium) / 1e6
+        hydro_used += h_used
+        coal_used += c_used
+        emissions_t += out * per_t_co2
+        exposed = exported * p.eu_export_share * per_t_co2
+        cbam_exposed_t += exposed
+        cbam_cost += exposed * carbon_price / 1e6
+        if p.nameplate_t_per_year > 0 and p.operating_jobs > 0:
+            jobs += p.operating_jobs * np.clip(out / p.nameplate_t_per_year, 0.0, 1.0)
+
+    return KihiResult(
+        years=yrs.copy(),
+        products=products,
+        output_t=output,
+        capacity_online_t=cap_online,
+        power_limited_output_t=power_limited,
+        export_value_usd_m=export_value,
+        power_demand_twh=hydro_used + coal_used,
+        hydro_used_twh=hydro_used,
+        captive_coal_used_twh=coal_used,
+        emissions_mt_co2=emissions_t / 1e6,
+        cbam_exposed_emissions_mt_co2=cbam_exposed_t / 1e6,
+        cbam_cost_usd_m=cbam_cost,
+        jobs=jobs,
+    )
