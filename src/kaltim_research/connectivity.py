@@ -81,8 +81,11 @@ def simulate_connectivity(
 
     Method: ``rerouted_to_kaltim = outside * s_kaltim``, ``rerouted_to_kaltara =
     outside * s_kaltara`` and ``still_outside = outside - (rerouted_to_kaltim +
-    rerouted_to_kaltara)``, computed as a residual so the three parts add back
-    to ``outside`` (conservation, to floating-point rounding of one addition).
+    rerouted_to_kaltara)``, computed as a residual. The rerouted parts are
+    rounded to the floating-point grid of ``outside`` (a change of at most half
+    an ulp) so that ``rerouted_to_kaltim + rerouted_to_kaltara + still_outside ==
+    outside`` holds exactly in floating point and no part is negative
+    (conservation).
     KIHI: ``kihi_via_kaltim = kihi * share``, ``kihi_via_kaltara = kihi -
     kihi_via_kaltim``.
 
@@ -134,11 +137,11 @@ def simulate_connectivity(
     ):
         if np.any((s < -tolerance) | (s > 1.0 + tolerance)):
             raise ValueError(f"{name} must lie in [0, 1]")
+    s_kt, s_ku, k_share = (np.clip(s, 0.0, 1.0) for s in (s_kt, s_ku, k_share))
     if np.any(outside < 0):
         raise ValueError("outside_ports_usd_m must be non-negative")
     try:
-        shape = np.broadcast_shapes(outside.shape, s_kt.shape, s_ku.shape, kihi.shape,
-                                    k_share.shape)
+        shape = np.broadcast_shapes(outside.shape, s_kt.shape, s_ku.shape, kihi.shape, k_share.shape)
     except ValueError:
         raise ValueError("inputs have inconsistent numbers of draws") from None
     shape = (shape[0], t_len)
@@ -153,8 +156,14 @@ def simulate_connectivity(
         )
 
     outside = np.broadcast_to(outside, shape)
-    to_kaltim = outside * s_kt
-    to_kaltara = outside * s_ku
+    # Quantise the rerouted parts to the floating-point grid of ``outside`` (spacing
+    # q = ulp(outside), a power of two, so the scaling is exact). Then every part is a
+    # multiple of q no larger than ``outside``, all sums below are exact, and
+    # rerouted_to_kaltim + rerouted_to_kaltara + still_outside == outside holds
+    # bit for bit. The perturbation is at most q/2 (relative ~1e-16).
+    q = np.spacing(outside)
+    to_kaltim = np.minimum(np.round(outside * s_kt / q) * q, outside)
+    to_kaltara = np.minimum(np.round(outside * s_ku / q) * q, outside - to_kaltim)
     still = outside - (to_kaltim + to_kaltara)
     kihi = np.broadcast_to(kihi, shape)
     kihi_kaltim = kihi * k_share

@@ -278,18 +278,12 @@ def simulate_cohorts(
     if onb.ndim == 1:
         onb = onb[np.newaxis, :]
     if onb.ndim != 2 or onb.shape[1] != t_len:
-        raise ValueError(
-            f"onboarded_per_year must have shape (T,) or (N, T) with T={t_len}, got {onb.shape}"
-        )
+        raise ValueError(f"onboarded_per_year must have shape (T,) or (N, T) with T={t_len}, got {onb.shape}")
     if not np.all(np.isfinite(onb)) or np.any(onb < 0):
         raise ValueError("onboarded_per_year must be finite and non-negative")
 
-    surv = survival_curve(
-        continuation_rates, later_continuation_rate, survival_uplift_year1, t_len
-    )
-    n = np.broadcast_shapes(
-        (onb.shape[0],), match.shape, v1.shape, growth.shape, (surv.shape[0],)
-    )[0]
+    surv = survival_curve(continuation_rates, later_continuation_rate, survival_uplift_year1, t_len)
+    n = np.broadcast_shapes((onb.shape[0],), match.shape, v1.shape, growth.shape, (surv.shape[0],))[0]
 
     onb = onb * (yrs >= start_year)[np.newaxis, :]
     new = np.broadcast_to(onb * match[:, np.newaxis], (n, t_len))
@@ -318,9 +312,7 @@ def simulate_cohorts(
     )
 
 
-def allocate_to_destinations(
-    value_usd_m: np.ndarray, weights: Mapping[str, float]
-) -> dict[str, np.ndarray]:
+def allocate_to_destinations(value_usd_m: np.ndarray, weights: Mapping[str, float]) -> dict[str, np.ndarray]:
     """Split export value across destination countries by weights.
 
     Method: weights are normalised to sum to one and each destination receives
@@ -405,8 +397,7 @@ def promotion_crosscheck(budget_usd_m: np.ndarray, exports_per_usd: np.ndarray) 
     numpy.ndarray, shape (N, T)
         Extra exports, US$ million (at least 2-D).
     """
-    return np.atleast_2d(_path(budget_usd_m, "budget_usd_m") * _param(exports_per_usd,
-                                                                     "exports_per_usd"))
+    return np.atleast_2d(_path(budget_usd_m, "budget_usd_m") * _param(exports_per_usd, "exports_per_usd"))
 
 
 def elasticity_crosscheck(base_exports_usd_m, budget_change_pct, elasticity) -> np.ndarray:

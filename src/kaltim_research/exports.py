@@ -326,7 +326,15 @@ def annual_view(exports: pd.DataFrame) -> pd.DataFrame:
     year with any export figure.
     """
     rows = []
-    for (prov, concept, flow), g in exports.groupby(["province", "concept", "flow"], sort=True):
+    groups = dict(iter(exports.groupby(["province", "concept", "flow"], sort=True)))
+    # A parent flow with no figure of its own still gets a year from its full-year parts.
+    for prov, concept, year in exports[["province", "concept", "year"]].drop_duplicates().itertuples(
+            index=False):
+        for parent in FLOW_IDENTITIES:
+            if (prov, concept, parent) not in groups and \
+                    _full_year_parts(exports, prov, concept, parent, year) is not None:
+                groups[(prov, concept, parent)] = exports.iloc[0:0]
+    for (prov, concept, flow), g in sorted(groups.items(), key=lambda kv: kv[0]):
         prov_years = exports.loc[exports["province"] == prov, "year"]
         for year in range(int(prov_years.min()), int(prov_years.max()) + 1):
             y = g[g["year"] == year]

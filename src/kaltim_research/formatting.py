@@ -110,27 +110,22 @@ def format_number(x: float, decimals: int = 1, lang: str = "id") -> str:
     return text
 
 
-def _pick_scale(value: float, scales: tuple, decimals: int) -> tuple[float, str, str]:
-    """Choose the scale so that the *rounded* mantissa stays below the next step."""
+def _scaled(value: float, scales: tuple, decimals: int) -> tuple[float, str, str]:
+    """Return (mantissa, id word, en word) for ``value`` on the largest fitting scale.
+
+    If the rounded mantissa would reach 1000 (e.g. 999.96 million with one
+    decimal), the next larger scale is used ("1,0 miliar", not "1.000,0 juta").
+    """
     mag = abs(value)
-    for threshold, divisor, word_id, word_en in scales:
+    idx = len(scales) - 1
+    for i, (threshold, _divisor, _wid, _wen) in enumerate(scales):
         if mag >= threshold:
-            return value / divisor, word_id, word_en
-    # Below the smallest threshold: use the smallest scale.
-    _, divisor, word_id, word_en = scales[-1]
+            idx = i
+            break
+    if idx > 0 and round(mag / scales[idx][1], decimals) >= 1000.0:
+        idx -= 1
+    _, divisor, word_id, word_en = scales[idx]
     return value / divisor, word_id, word_en
-
-
-def _scaled(value: float, scales: tuple, decimals: int) -> tuple[float, str, str] | None:
-    """Return (mantissa, id word, en word), moving up one scale if rounding reaches 1000."""
-    mantissa, word_id, word_en = _pick_scale(value, scales, decimals)
-    if round(abs(mantissa), decimals) >= 1000.0:
-        # e.g. 999.96 million -> 1.0 billion rather than 1,000.0 million
-        for i, (_, divisor, wid, _wen) in enumerate(scales):
-            if wid == word_id and i > 0:
-                _, divisor_up, wid_up, wen_up = scales[i - 1]
-                return value / divisor_up, wid_up, wen_up
-    return mantissa, word_id, word_en
 
 
 def _sign_prefix(value: float, decimals: int, signed: bool) -> tuple[str, float]:
@@ -142,9 +137,7 @@ def _sign_prefix(value: float, decimals: int, signed: bool) -> tuple[str, float]
     return "", abs(value)
 
 
-def format_usd_m(
-    value_usd_m: float, lang: str = "id", decimals: int = 1, signed: bool = False
-) -> str:
+def format_usd_m(value_usd_m: float, lang: str = "id", decimals: int = 1, signed: bool = False) -> str:
     """Format a value given in US$ million with a scale word.
 
     Parameters

@@ -266,8 +266,7 @@ def _as_nt(a: np.ndarray, n: int, t: int, name: str, one_d_is_draws: bool) -> np
     try:
         out = np.broadcast_to(a, (n, t))
     except ValueError:
-        raise ValueError(f"{name} has shape {a.shape}, not compatible with (N, T)=({n}, {t})")\
-            from None
+        raise ValueError(f"{name} has shape {a.shape}, not compatible with (N, T)=({n}, {t})") from None
     if not np.all(np.isfinite(out)):
         raise ValueError(f"{name} contains non-finite values")
     return out
@@ -349,11 +348,15 @@ def simulate_projects(
     for pr in products:
         allowed |= {f"price_usd_per_t/{pr}", f"green_premium_usd_per_t/{pr}"}
     prefixes = {
-        "start_delay_years/", "utilisation/", "power_mwh_per_t/", "price_usd_per_t/",
+        "start_delay_years/",
+        "utilisation/",
+        "power_mwh_per_t/",
+        "price_usd_per_t/",
         "green_premium_usd_per_t/",
     }
     unknown = sorted(
-        k for k in set(draws) - allowed
+        k
+        for k in set(draws) - allowed
         if strict_keys or not any(k.startswith(px) and len(k) > len(px) for px in prefixes)
     )
     if unknown:

@@ -185,6 +185,9 @@ def _problems_from(res: dict[str, Any], err: SchemaErrors, key: list[str] | None
         line = int(idx) + 2 if idx is not None and not pd.isna(idx) else None
         if check in ("field_uniqueness", "multiple_fields_uniqueness") or col in (None, "") \
                 or (key and str(col) == str(key)):
+            if ("duplicated key", idx) in seen:  # pandera lists a duplicate once per key column
+                continue
+            seen.add(("duplicated key", idx))
             msg = "duplicated key: another row has the same " + ", ".join(key or [])
             problems.append(Problem(res["path"], msg, line=line))
             continue

@@ -1,0 +1,529 @@
+"""Scenario engine: baseline + Export Center + KIHI + connectivity, with a seeded Monte Carlo.
+
+``run_scenario`` is the one entry point the CLI, the notebooks and the brief use. It
+
+1. loads the processed ledger and prices and fits the baseline series (cached per data
+   manifest, see :mod:`kaltim_research.baseline`);
+2. draws every uncertain parameter once per draw (triangular over its plausible range),
+   plus price and model shocks as log-normal random walks (seeded, vectorised);
+3. runs the lever modules (:mod:`export_center`, :mod:`kihi`, :mod:`connectivity`);
+4. adds the components to province totals **on each province's own basis**: Kalimantan
+   Timur by port of loading (BPS Kaltim counts exports leaving Kaltim ports), Kalimantan
+   Utara by origin (ekspor asli). The two provinces are never added together: KIHI goods
+   loaded at Balikpapan would be counted twice;
+5. computes indicators (coal share, Herfindahl–Hirschman concentration), the decomposition
+   of the difference from the baseline scenario (price and coal demand, Export Center, KIHI,
+   connectivity; common random numbers make a lever-only scenario's price effect exactly 0)
+   and a one-at-a-time sensitivity (tornado) of the headline year.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from . import baseline as bl
+from .config import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
+from .connectivity import simulate_connectivity
+from .export_center import promotion_crosscheck, simulate_cohorts
+from .kihi import PowerSpec, ProjectSpec, simulate_projects
+from .manifest import manifest_hash
+from .scenario import Parameters, Scenario, Uncertain, path_value, scenario_hash, uncertain_range
+
+COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
+STATS = ("mean", "p10", "p50", "p90")
+BASIS_LABELS = {"via_ports": "port_of_loading", "origin": "origin"}
+#: Where Kaltara-origin goods now leave through other provinces (rerouting candidates).
+OUTSIDE_PROVINCES = ("Jawa Timur", "Sulawesi Selatan", "DKI Jakarta")
+OUTSIDE_WINDOW_MONTHS = 24
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Inputs:
+    """Processed data and the fitted baseline a run needs (scenario-independent)."""
+
+    exports: pd.DataFrame
+    prices_monthly: pd.DataFrame
+    destinations: pd.DataFrame
+    origin_ports: pd.DataFrame
+    fitted: tuple[bl.FittedSeries, ...]
+    shares: dict[str, dict]
+    manifest_sha: str
+    backtests: pd.DataFrame = field(repr=False)
+
+
+def _read(processed: Path, name: str) -> pd.DataFrame:
+    path = processed / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
+    return pd.read_csv(path)
+
+
+def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
+                raw_dir: Path = RAW_DIR, series: tuple[bl.SeriesSpec, ...] = bl.DEFAULT_SERIES,
+                use_cache: bool = True) -> Inputs:
+    """Load processed tables and fit the baseline, with an on-disk cache keyed by the data
+    manifest hash, the package version and the baseline settings."""
+    processed_dir = Path(processed_dir)
+    info = json.loads((processed_dir / "build_info.json").read_text(encoding="utf-8")) \
+        if (processed_dir / "build_info.json").exists() else {}
+    msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
+    key = hashlib.sha256(json.dumps([msha, __version__, params.baseline.model_dump(mode="json"),
+                                     [s.__dict__ for s in series]], sort_keys=True)
+                         .encode()).hexdigest()[:16]
+    cache = processed_dir / ".cache" / f"inputs-{key}.pkl"
+    if use_cache and cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    exports = _read(processed_dir, "exports.csv")
+    prices = _read(processed_dir, "prices_monthly.csv")
+    fitted = tuple(bl.fit_series(exports, prices, s, params.baseline.use_implied_months,
+                                 params.baseline.backtest_min_train, params.baseline.model)
+                   for s in series)
+    backtests = pd.concat([f.backtest.summary.assign(series=f.spec.label,
+                                                     province=f.spec.province,
+                                                     concept=f.spec.concept, flow=f.spec.flow)
+                           for f in fitted], ignore_index=True)
+    inputs = Inputs(exports, prices, _read(processed_dir, "destinations.csv"),
+                    _read(processed_dir, "origin_by_port_province.csv"), fitted,
+                    {f.spec.label: bl.sector_shares(exports, f.spec) for f in fitted}, msha,
+                    backtests)
+    if use_cache:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(inputs, fh)
+        tmp.replace(cache)
+    return inputs
+
+
+def headline_concepts(series: tuple[bl.SeriesSpec, ...]) -> dict[str, str]:
+    """Each province's headline concept: the first concept its series list names
+    (Kaltim: via_ports, the BPS Kaltim release; Kaltara: origin, ekspor asli)."""
+    out: dict[str, str] = {}
+    for s in series:
+        out.setdefault(s.province, s.concept)
+    return out
+
+
+def outside_ports_base(origin_ports: pd.DataFrame, province: str) -> dict:
+    """Annual value of ``province``-origin exports leaving through ports in other provinces
+    that could be rerouted (Jawa Timur, Sulawesi Selatan, DKI Jakarta): mean of the monthly
+    sums over the last 24 months with a printed split, times 12 (a derived number)."""
+    m = origin_ports[(origin_ports["origin_province"] == province)
+                     & (origin_ports["period_type"] == "month")
+                     & origin_ports["via_province"].isin(OUTSIDE_PROVINCES)]
+    if m.empty:
+        return {"value_usd_m": 0.0, "months": [], "detail": "no split printed"}
+    monthly = m.groupby(["year", "month"])["value_usd_m"].sum().sort_index()
+    last = pd.Period(year=int(monthly.index[-1][0]), month=int(monthly.index[-1][1]), freq="M")
+    keep = [(y, mo) for (y, mo) in monthly.index
+            if (last - pd.Period(year=int(y), month=int(mo), freq="M")).n < OUTSIDE_WINDOW_MONTHS]
+    sel = monthly.loc[keep]
+    return {"value_usd_m": float(sel.mean() * 12),
+            "months": [f"{y}-{mo:02d}" for y, mo in keep],
+            "detail": f"mean of {len(sel)} printed months × 12 (derived)"}
+
+
+# --------------------------------------------------------------------------------------------
+# draws
+# --------------------------------------------------------------------------------------------
+
+def _declared(model_cls, name: str) -> Uncertain | None:
+    default = model_cls.model_fields[name].default
+    if isinstance(default, dict) and "value" in default:
+        return Uncertain.model_validate(default)
+    return default if isinstance(default, Uncertain) else None
+
+
+def draw_uncertain(rng: np.random.Generator, n: int, u: Uncertain, declared: Uncertain | None,
+                   fixed: str | None = None) -> np.ndarray:
+    """Triangular draws over (low, mode, high); ``fixed`` = 'low'|'mode'|'high' for the tornado."""
+    low, mode, high = uncertain_range(u, declared)
+    if fixed is not None:
+        return np.full(n, {"low": low, "mode": mode, "high": high}[fixed])
+    if high <= low:
+        return np.full(n, mode)
+    return rng.triangular(low, mode, high, size=n)
+
+
+def uncertain_parameters(params: Parameters) -> list[tuple[str, Uncertain, Uncertain | None]]:
+    """(dotted name, value, declared default) for every uncertain scalar of a scenario."""
+    out = []
+    for group_name in type(params).model_fields:
+        group = getattr(params, group_name)
+        for name in type(group).model_fields:
+            value = getattr(group, name)
+            if isinstance(value, Uncertain):
+                out.append((f"{group_name}.{name}", value, _declared(type(group), name)))
+    return out
+
+
+def _path_array(path: dict[int, float], years: np.ndarray) -> np.ndarray:
+    return np.array([path_value(path, int(y)) for y in years], dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# the run
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    years: np.ndarray
+    draws: dict[str, dict[str, np.ndarray]]   # province -> component -> (N, T)
+    mix: dict[str, dict[str, np.ndarray]]     # province -> product group -> (N, T)
+    extra: dict[str, pd.DataFrame]
+    provenance: dict
+    bases: dict[str, str]
+
+
+def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int, seed: int,
+              fixed: dict[str, str] | None = None, shocks: bool = True) -> dict:
+    """Core simulation; returns raw arrays. ``fixed`` pins uncertain parameters (tornado)."""
+    p = scenario.parameters
+    sim = p.simulation
+    years = np.arange(sim.start_year, sim.end_year + 1)
+    t = len(years)
+    rng = np.random.default_rng(seed)
+    fixed = fixed or {}
+    u = {name: draw_uncertain(rng, n, val, dec, fixed.get(name, "mode" if not shocks else None))
+         for name, val, dec in uncertain_parameters(p)}
+
+    # Price shocks: log random walk with a one-year error drawn per draw (common to all scenario
+    # runs with the same seed, so differences between scenarios are not noise).
+    drivers = sorted({f.spec.driver for f in inputs.fitted} | {"aluminium"})
+    sigma = u["prices.forecast_error_1y"][:, None]
+    price_shock = {}
+    for d in drivers:
+        z = rng.standard_normal((n, t)) if shocks else np.zeros((n, t))
+        price_shock[d] = np.cumsum(z, axis=1) * sigma
+    if "prices.coal_price" in fixed:  # tornado: coal price at ±1.28 sd of the headline horizon
+        h = np.sqrt(np.arange(1, t + 1))
+        sign = {"low": -1.2816, "high": 1.2816, "mode": 0.0}[fixed["prices.coal_price"]]
+        price_shock["coal_newcastle"] = np.broadcast_to(sign * sigma * h, (n, t)).copy()
+
+    bases = headline_concepts(tuple(f.spec for f in inputs.fitted))
+    comps: dict[str, dict[str, np.ndarray]] = {
+        prov: {c: np.zeros((n, t)) for c in COMPONENTS} for prov in bases}
+    mix: dict[str, dict[str, np.ndarray]] = {prov: {} for prov in bases}
+    ref_base: dict[str, np.ndarray] = {prov: np.zeros((n, t)) for prov in bases}
+    ref_coal: dict[str, np.ndarray] = {prov: np.zeros((n, t)) for prov in bases}
+    via_ports_extra: dict[str, np.ndarray] = {}
+    series_rows = []
+
+    for f in inputs.fitted:
+        spec = f.spec
+        price_path = getattr(p.prices, spec.driver)
+        point = bl.project_annual(f, price_path, list(years))["value_usd_m"].to_numpy()
+        ref_point = bl.project_annual(f, getattr(reference.prices, spec.driver),
+                                      list(years))["value_usd_m"].to_numpy()
+        ys = np.array([max(0.0, (y + 0.5) - (f.last_observed.year + f.last_observed.month / 12))
+                       for y in years])
+        steps = np.diff(np.concatenate([[0.0], ys]))
+        z = rng.standard_normal((n, t)) if shocks else np.zeros((n, t))
+        z2 = rng.standard_normal((n, t)) if shocks else np.zeros((n, t))
+        level = np.cumsum(z * np.sqrt(steps), axis=1) * f.sd_level_log
+        idio = z2 * f.sd_idiosyncratic_log / np.sqrt(12)
+        # Mean-one noise: subtract half the variance so the mean of the draws is the point
+        # projection (the expected value at the scenario's price path).
+        var = (f.elasticity ** 2 * (sigma ** 2) * np.arange(1, t + 1)[None, :]
+               + f.sd_level_log ** 2 * ys[None, :] + f.sd_idiosyncratic_log ** 2 / 12)
+        model_noise = level + idio - (0.5 * var if shocks else 0.0)
+        share = inputs.shares[spec.label]
+        s_min = 0.0 if np.isnan(share["mining"]) else share["mining"]
+        base_year = f.last_observed.year
+
+        def volume(path, years=years, base_year=base_year):
+            g = np.array([path_value(path, int(y)) for y in range(base_year + 1, int(years[-1]) + 1)])
+            idx = np.cumprod(1 + g / 100)
+            return np.array([idx[int(y) - base_year - 1] if y > base_year else 1.0 for y in years])
+
+        vol = volume(p.coal_demand.volume_growth_pct)
+        vol_ref = volume(reference.coal_demand.volume_growth_pct)
+        noise = np.exp(f.elasticity * price_shock[spec.driver] + model_noise)
+        value = point[None, :] * noise * (1 - s_min + s_min * vol)[None, :]
+        value_ref = ref_point[None, :] * noise * (1 - s_min + s_min * vol_ref)[None, :]
+        series_rows.append({"series": spec.label, "model": f.model,
+                            "elasticity": f.elasticity, "rmse_log": f.rmse_log,
+                            "sd_level_log": f.sd_level_log,
+                            "sd_idiosyncratic_log": f.sd_idiosyncratic_log,
+                            "last_observed": str(f.last_observed), "n_observed": f.n_observed,
+                            "mining_share": s_min, "share_period": share["period"],
+                            "share_source": share["source_url"]})
+        if bases[spec.province] != spec.concept:
+            via_ports_extra[spec.province] = value
+            continue
+        comps[spec.province]["baseline"] += value
+        ref_base[spec.province] += value_ref
+        if spec.flow != "migas":
+            ref_coal[spec.province] += value_ref * (s_min * vol_ref / (1 - s_min + s_min * vol_ref))[None, :]
+        groups = mix[spec.province]
+        if spec.flow == "migas":
+            groups["migas"] = groups.get("migas", 0) + value
+        else:
+            ind = 0.0 if np.isnan(share["industry"]) else share["industry"]
+            agr = 0.0 if np.isnan(share["agriculture"]) else share["agriculture"]
+            mig = share.get("migas", 0.0) or 0.0
+            coal = value * s_min * vol[None, :] / (1 - s_min + s_min * vol)[None, :]
+            rest = value - coal
+            other_share = max(0.0, 1 - s_min - ind - agr - mig)
+            denom = max(1e-12, 1 - s_min)
+            for g, sh in (("industry", ind), ("agriculture", agr), ("migas", mig),
+                          ("other", other_share)):
+                if sh > 0:
+                    groups[g] = groups.get(g, 0) + rest * sh / denom
+            groups["coal_mining"] = groups.get("coal_mining", 0) + coal
+
+    # Export Center cohorts, per province with onboarding.
+    ec = p.export_center
+    ec_results = {}
+    for prov, path in (("Kalimantan Timur", ec.onboarded_kaltim),
+                       ("Kalimantan Utara", ec.onboarded_kaltara)):
+        if prov not in comps:
+            continue
+        onboard = _path_array(path, years)
+        cont = np.broadcast_to(np.asarray(ec.continuation_rates, dtype=float), (n, 3))
+        res = simulate_cohorts(years, onboard, u["export_center.match_rate"],
+                               u["export_center.first_year_value_usd_k"], cont,
+                               u["export_center.later_continuation_rate"],
+                               u["export_center.survival_uplift_year1"],
+                               u["export_center.survivor_growth_rate"], int(years[0]))
+        comps[prov]["export_center"] += res.export_value_usd_m
+        mix[prov]["umkm_goods"] = mix[prov].get("umkm_goods", 0) + res.export_value_usd_m
+        ec_results[prov] = res
+    crosscheck = promotion_crosscheck(np.full((n, t), ec.promotion_budget_usd_m),
+                                      u["export_center.exports_per_usd"][:, None])
+    any_onboarding = any(v > 0 for v in list(ec.onboarded_kaltim.values())
+                         + list(ec.onboarded_kaltara.values()))
+    if not any_onboarding:
+        crosscheck = np.zeros((n, t))
+
+    # KIHI projects (Kaltara origin), capped by power.
+    k = p.kihi
+    projects = [ProjectSpec(name=pr.name, product=pr.product,
+                            nameplate_t_per_year=pr.nameplate_kt * 1000, first_year=pr.first_year,
+                            ramp_up=k.ramp_up, export_share=1.0, eu_export_share=k.eu_export_share,
+                            operating_jobs=pr.operating_jobs) for pr in k.projects]
+    hydro_cod = u["kihi.hydro_cod_year"]
+    hydro = np.where(years[None, :] >= np.ceil(hydro_cod)[:, None], k.hydro_twh, 0.0) \
+        * u["kihi.hydro_share_for_kihi"][:, None]
+    power = PowerSpec(hydro_twh_by_year=hydro,
+                      captive_coal_twh=np.full((n, t), k.captive_coal_twh))
+    kdraws = {"utilisation": u["kihi.utilisation"],
+              "price_usd_per_t/aluminium": _path_array(p.prices.aluminium, years)[None, :]
+              * np.exp(price_shock["aluminium"]),
+              "green_premium_usd_per_t": np.broadcast_to(
+                  u["kihi.green_premium_usd_per_t"][:, None], (n, t)),
+              "eu_carbon_price_usd_per_t": np.full((n, t), k.eu_carbon_price_usd_per_t)}
+    for pr in k.projects:
+        kdraws[f"start_delay_years/{pr.name}"] = u["kihi.start_delay_years"]
+        kdraws[f"power_mwh_per_t/{pr.name}"] = u["kihi.power_mwh_per_t"]
+    kres = simulate_projects(years, projects, kdraws, power, strict_keys=False)
+    exp_share = u["kihi.export_share"][:, None]
+    kihi_export = kres.export_value_usd_m.sum(axis=1) * exp_share if projects \
+        else np.zeros((n, t))
+
+    # Connectivity: where Kaltara-origin goods are loaded.
+    kaltara = "Kalimantan Utara"
+    outside = outside_ports_base(inputs.origin_ports, kaltara)
+    conn = simulate_connectivity(
+        years, np.full((n, t), outside["value_usd_m"]),
+        np.broadcast_to(_path_array(p.connectivity.reroute_share_to_kaltim, years), (n, t)),
+        np.broadcast_to(_path_array(p.connectivity.reroute_share_to_kaltara, years), (n, t)),
+        kihi_export, np.broadcast_to(_path_array(k.port_share_via_kaltim, years), (n, t)))
+    if kaltara in comps:
+        comps[kaltara]["kihi"] += kihi_export
+        if projects:
+            mix[kaltara]["aluminium"] = kihi_export
+    if "Kalimantan Timur" in comps:
+        comps["Kalimantan Timur"]["kihi"] += conn.kihi_via_kaltim_usd_m
+        comps["Kalimantan Timur"]["connectivity"] += conn.rerouted_to_kaltim_usd_m
+        mix["Kalimantan Timur"]["aluminium"] = conn.kihi_via_kaltim_usd_m
+        mix["Kalimantan Timur"]["kaltara_goods"] = conn.rerouted_to_kaltim_usd_m
+    if kaltara in via_ports_extra:
+        via_ports_extra[kaltara] = (via_ports_extra[kaltara] + conn.rerouted_to_kaltara_usd_m
+                                    + conn.kihi_via_kaltara_usd_m)
+
+    return dict(years=years, comps=comps, mix=mix, ref_base=ref_base, ref_coal=ref_coal, bases=bases,
+                ec=ec_results, crosscheck=crosscheck, kihi=kres, kihi_export=kihi_export,
+                conn=conn, outside=outside, via_ports=via_ports_extra, series=series_rows, u=u)
+
+
+def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
+    return {"mean": a.mean(axis=0), "p10": np.percentile(a, 10, axis=0),
+            "p50": np.percentile(a, 50, axis=0), "p90": np.percentile(a, 90, axis=0)}
+
+
+def hhi(shares: list[np.ndarray]) -> np.ndarray:
+    """Herfindahl–Hirschman index (0–1) from group values: Σ (value_i / Σ value)²."""
+    total = np.sum(shares, axis=0)
+    total = np.where(total > 0, total, np.nan)
+    return np.sum([(s / total) ** 2 for s in shares], axis=0)
+
+
+def git_commit(root: Path = PROJ_ROOT) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=5, check=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--",
+                                "src", "notebooks", "scenarios"], capture_output=True, text=True,
+                               timeout=5).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
+                 processed_dir: Path = PROCESSED_DIR, draws: int | None = None,
+                 seed: int | None = None, inputs: Inputs | None = None,
+                 tornado: bool = True) -> RunResult:
+    """Run one scenario. ``reference`` is the baseline scenario (default parameters if None)."""
+    p = scenario.parameters
+    ref = (reference.parameters if reference is not None else Parameters())
+    n = draws or p.simulation.draws
+    seed = p.simulation.seed if seed is None else seed
+    inputs = inputs or load_inputs(p, processed_dir)
+    out = _simulate(scenario, inputs, ref, n, seed)
+    years = out["years"]
+    comps = out["comps"]
+    for prov, c in comps.items():
+        c["total"] = sum(c[k] for k in COMPONENTS)
+    rows = []
+    for prov, c in comps.items():
+        basis = BASIS_LABELS.get(out["bases"][prov], out["bases"][prov])
+        for comp in ("total", *COMPONENTS):
+            st = _stats(c[comp])
+            for s in STATS:
+                for y, v in zip(years, st[s], strict=True):
+                    rows.append((scenario_name(scenario), prov, basis, comp, int(y), s, float(v)))
+    results = pd.DataFrame(rows, columns=["scenario", "province", "basis", "component", "year",
+                                          "stat", "value_usd_m"])
+    extra = _extra_tables(scenario, out, comps, years)
+    if tornado:
+        extra["tornado"] = tornado_table(scenario, inputs, ref, seed)
+    extra["backtest"] = inputs.backtests
+    provenance = {
+        "scenario_hash": scenario_hash(scenario), "data_manifest_hash": inputs.manifest_sha,
+        "package_version": __version__, "git_commit": git_commit(), "seed": int(seed),
+        "draws": int(n), "data_vintage": data_vintage(inputs),
+    }
+    return RunResult(scenario, years, comps, out["mix"], {"results": results, **extra},
+                     provenance, {prov: BASIS_LABELS.get(c, c) for prov, c in out["bases"].items()})
+
+
+def scenario_name(scenario: Scenario) -> str:
+    return scenario.name
+
+
+def data_vintage(inputs: Inputs) -> str:
+    e = inputs.exports
+    parts = []
+    for prov, g in e.groupby("province"):
+        last = g.sort_values(["year", "month"]).iloc[-1]
+        parts.append(f"{prov}: BPS figures to {int(last['year'])}-{int(last['month']):02d}")
+    pm = inputs.prices_monthly
+    lastp = pm[pm["series_id"] == "coal_newcastle"].sort_values(["year", "month"]).iloc[-1]
+    parts.append(f"prices to {int(lastp['year'])}-{int(lastp['month']):02d}")
+    return "; ".join(parts)
+
+
+def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray) -> dict:
+    name = scenario_name(scenario)
+    ind_rows, dec_rows = [], []
+    for prov, c in comps.items():
+        total_mean = c["total"].mean(axis=0)
+        groups = {g: np.asarray(v).mean(axis=0) if np.ndim(v) else np.zeros(len(years))
+                  for g, v in out["mix"][prov].items()}
+        coal = groups.get("coal_mining", np.zeros(len(years)))
+        h = hhi(list(groups.values())) if groups else np.full(len(years), np.nan)
+        ref = out["ref_base"][prov].mean(axis=0)
+        ref_coal = out["ref_coal"][prov].mean(axis=0)
+        for i, y in enumerate(years):
+            ind_rows.append({"scenario": name, "province": prov, "year": int(y),
+                             "coal_share_pct": 100 * coal[i] / total_mean[i] if total_mean[i] else np.nan,
+                             "coal_share_reference_baseline_pct":
+                                 100 * ref_coal[i] / ref[i] if ref[i] else np.nan,
+                             "hhi_product": float(h[i])})
+            dec_rows.append({"scenario": name, "province": prov, "year": int(y),
+                             "baseline_scenario_usd_m": ref[i],
+                             "price_and_coal_demand_usd_m": c["baseline"].mean(axis=0)[i] - ref[i],
+                             "export_center_usd_m": c["export_center"].mean(axis=0)[i],
+                             "kihi_usd_m": c["kihi"].mean(axis=0)[i],
+                             "connectivity_usd_m": c["connectivity"].mean(axis=0)[i],
+                             "total_usd_m": total_mean[i]})
+    kres = out["kihi"]
+    kihi_rows = []
+    for i, y in enumerate(years):
+        kihi_rows.append({"scenario": name, "year": int(y),
+                          "output_kt_mean": kres.output_t.sum(axis=1).mean(axis=0)[i] / 1000
+                          if kres.output_t.size else 0.0,
+                          "export_value_usd_m_mean": out["kihi_export"].mean(axis=0)[i],
+                          "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
+                          "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
+                          "emissions_mt_co2_mean": kres.emissions_mt_co2.mean(axis=0)[i],
+                          "cbam_cost_usd_m_mean": kres.cbam_cost_usd_m.mean(axis=0)[i],
+                          "jobs_mean": kres.jobs.mean(axis=0)[i]})
+    conn = out["conn"]
+    port_rows = []
+    for i, y in enumerate(years):
+        row = {"scenario": name, "year": int(y),
+               "outside_ports_base_usd_m": out["outside"]["value_usd_m"],
+               "handled_by_kaltim_ports_usd_m": conn.handled_by_kaltim_ports_usd_m.mean(axis=0)[i],
+               "handled_by_kaltara_ports_usd_m": conn.handled_by_kaltara_ports_usd_m.mean(axis=0)[i],
+               "still_outside_usd_m": conn.still_outside_usd_m.mean(axis=0)[i]}
+        for prov, v in out["via_ports"].items():
+            row[f"{prov} via_ports total_usd_m"] = v.mean(axis=0)[i]
+        port_rows.append(row)
+    ec_rows = []
+    for prov, res in out["ec"].items():
+        for i, y in enumerate(years):
+            ec_rows.append({"scenario": name, "province": prov, "year": int(y),
+                            "active_exporters_mean": res.active_exporters.mean(axis=0)[i],
+                            "new_exporters_mean": res.new_exporters.mean(axis=0)[i],
+                            "new_export_value_usd_m_mean": res.new_export_value_usd_m.mean(axis=0)[i],
+                            "export_value_usd_m_mean": res.export_value_usd_m.mean(axis=0)[i],
+                            "cumulative_value_usd_m_mean": res.cumulative_value_usd_m.mean(axis=0)[i],
+                            "literature_crosscheck_usd_m_mean": out["crosscheck"].mean(axis=0)[i]})
+    return {"indicators": pd.DataFrame(ind_rows), "decomposition": pd.DataFrame(dec_rows),
+            "kihi": pd.DataFrame(kihi_rows), "ports": pd.DataFrame(port_rows),
+            "export_center": pd.DataFrame(ec_rows), "baseline_series": pd.DataFrame(out["series"])}
+
+
+def tornado_table(scenario: Scenario, inputs: Inputs, reference: Parameters,
+                  seed: int) -> pd.DataFrame:
+    """One-at-a-time sensitivity of the headline year: each uncertain parameter (and the coal
+    price at ±1.28 sd of its forecast error) at its low and high end, all others at their
+    central values, no shocks."""
+    p = scenario.parameters
+    hy = p.simulation.headline_year
+    names = [nm for nm, _, _ in uncertain_parameters(p)] + ["prices.coal_price"]
+    central = _simulate(scenario, inputs, reference, 1, seed, shocks=False)
+    idx = int(np.where(central["years"] == hy)[0][0])
+
+    def totals(o):
+        return {prov: float(sum(c[k] for k in COMPONENTS)[0, idx]) for prov, c in o["comps"].items()}
+
+    base = totals(central)
+    rows = []
+    for nm in names:
+        lo = totals(_simulate(scenario, inputs, reference, 1, seed, fixed={nm: "low"}, shocks=False))
+        hi = totals(_simulate(scenario, inputs, reference, 1, seed, fixed={nm: "high"}, shocks=False))
+        for prov in base:
+            rows.append({"province": prov, "parameter": nm, "year": hy,
+                         "central_usd_m": base[prov], "low_usd_m": lo[prov], "high_usd_m": hi[prov],
+                         "swing_usd_m": abs(hi[prov] - lo[prov])})
+    out = pd.DataFrame(rows)
+    return out.sort_values(["province", "swing_usd_m"], ascending=[True, False],
+                           kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,321 @@
+"""Results of a scenario run: tidy CSVs and ``results.json`` (headline numbers + provenance).
+
+``results.json`` is the machine-readable contract between the engine and everything that
+reports on it (notebooks, the governor's brief, CI): headline numbers are written here and
+read from here, never scraped from cell text.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .engine import COMPONENTS, RunResult, hhi
+from .scenario import ParamDoc, Uncertain, parameter_docs
+
+#: Bilingual labels for the parameters a brief lists (labels are words, never numbers).
+PARAM_LABELS = {
+    "prices.coal_newcastle": ("Harga batu bara Newcastle", "Newcastle coal price"),
+    "coal_demand.volume_growth_pct": ("Pertumbuhan volume ekspor batu bara",
+                                      "Coal export volume growth"),
+    "export_center.onboarded_kaltim": ("UMKM Kaltim yang dibina Export Center per tahun",
+                                       "Kaltim UMKM onboarded per year"),
+    "export_center.onboarded_kaltara": ("UMKM Kaltara yang dibina Export Center per tahun",
+                                        "Kaltara UMKM onboarded per year"),
+    "export_center.match_rate": ("Porsi UMKM yang mendapat pembeli",
+                                 "Share of UMKM matched with a buyer"),
+    "export_center.first_year_value_usd_k": ("Nilai ekspor tahun pertama per UMKM (ribu US$)",
+                                             "First-year exports per new exporter (US$ k)"),
+    "kihi.projects": ("Proyek KIHI yang dimodelkan", "KIHI projects modelled"),
+    "kihi.start_delay_years": ("Keterlambatan mulai produksi smelter (tahun)",
+                               "Smelter start delay (years)"),
+    "kihi.hydro_cod_year": ("Tahun operasi PLTA Mentarang Induk", "Mentarang Induk hydro COD"),
+    "connectivity.reroute_share_to_kaltim": ("Porsi ekspor asal Kaltara dialihkan ke pelabuhan "
+                                             "Kaltim", "Share of Kaltara goods rerouted to Kaltim"),
+    "connectivity.reroute_share_to_kaltara": ("Porsi dialihkan ke pelabuhan Kaltara",
+                                              "Share rerouted to Kaltara ports"),
+}
+
+
+def _docs() -> dict[str, ParamDoc]:
+    return {d.name: d for d in parameter_docs()}
+
+
+def _value_at(value, year: int):
+    if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
+        from .scenario import path_value
+        return path_value(value, year)
+    if isinstance(value, Uncertain):
+        return value.value
+    return value
+
+
+def assumptions(run: RunResult, reference_params=None) -> list[dict]:
+    """The parameters a reader must see: those this scenario changes from the reference
+    baseline, and the coal price, with their value in the headline year and their source."""
+    p = run.scenario.parameters
+    hy = p.simulation.headline_year
+    docs = _docs()
+    out = []
+    for name, (lab_id, lab_en) in PARAM_LABELS.items():
+        group, field = name.split(".")
+        value = getattr(getattr(p, group), field)
+        changed = True
+        if reference_params is not None:
+            changed = value != getattr(getattr(reference_params, group), field)
+        if not changed and name != "prices.coal_newcastle":
+            continue
+        doc = docs.get(name)
+        if name == "kihi.projects":
+            shown = sum(pr.nameplate_kt for pr in value)
+            unit = "kt"
+        else:
+            shown = _value_at(value, hy)
+            unit = doc.unit if doc else ""
+        if isinstance(shown, (int, float)) and unit in ("share",):
+            unit = "share"
+        out.append({"name": name, "label_id": lab_id, "label_en": lab_en,
+                    "value": shown, "year": hy, "unit": unit,
+                    "range": list(doc.plausible) if doc and doc.plausible else None,
+                    "source": doc.source if doc else ""})
+    return out
+
+
+def facts(processed_dir: Path) -> list[dict]:
+    """Data facts for the brief, looked up in the processed ledger (values never typed)."""
+    e = pd.read_csv(Path(processed_dir) / "exports.csv")
+    out = []
+
+    def latest(prov, concept, flow="total", ptypes=("ytd", "year")):
+        g = e[(e["province"] == prov) & (e["concept"] == concept) & (e["flow"] == flow)
+              & e["period_type"].isin(ptypes) & (e["basis"] == "reported")]
+        return None if g.empty else g.sort_values(["year", "month"]).iloc[-1]
+
+    months_id = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                 "September", "Oktober", "November", "Desember"]
+    months_en = ["January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"]
+    for prov, concept, lab_id, lab_en in (
+            ("Kalimantan Timur", "via_ports", "Ekspor Kaltim (pelabuhan muat)",
+             "Kaltim exports (port of loading)"),
+            ("Kalimantan Utara", "origin", "Ekspor asli Kaltara", "Kaltara-origin exports"),
+            ("Kalimantan Utara", "via_ports", "Ekspor melalui pelabuhan Kaltara",
+             "Exports through Kaltara ports")):
+        r = latest(prov, concept)
+        if r is None:
+            continue
+        m = int(r["month"])
+        per_id = (f"{r['year']}" if r["period_type"] == "year"
+                  else f"Januari–{months_id[m - 1]} {int(r['year'])}")
+        per_en = (f"{r['year']}" if r["period_type"] == "year"
+                  else f"January–{months_en[m - 1]} {int(r['year'])}")
+        out.append({"text_id": f"{lab_id}, {per_id}", "text_en": f"{lab_en}, {per_en}",
+                    "value_usd_m": float(r["value_usd_m"]), "source_url": r["source_url"]})
+    pa = pd.read_csv(Path(processed_dir) / "prices_annual.csv")
+    coal = pa[pa["series_id"] == "coal_newcastle"].set_index("year")
+    if 2022 in coal.index and coal.index.max() > 2022:
+        last_year = int(coal.index.max())
+        out.append({"text_id": f"Harga batu bara Newcastle {last_year} (US$/ton; 2022: "
+                               f"{coal.loc[2022, 'price']:.0f})",
+                    "text_en": f"Newcastle coal price {last_year} (US$/t; 2022: "
+                               f"{coal.loc[2022, 'price']:.0f})",
+                    "value": float(coal.loc[last_year, "price"]), "unit": "US$/t",
+                    "source_url": "https://www.worldbank.org/en/research/commodity-markets"})
+    return out
+
+
+def destination_hhi(run: RunResult, processed_dir: Path) -> pd.DataFrame:
+    """Destination concentration of the baseline plus Export Center exports, from the latest
+    reported destination shares of each province's nonmigas/total exports; the rest of the
+    exports form one 'other' group, so the index is an upper bound."""
+    d = pd.read_csv(Path(processed_dir) / "destinations.csv")
+    rows = []
+    for prov in run.draws:
+        g = d[(d["province"] == prov) & d["value_usd_m"].notna()
+              & d["scope"].isin(["nonmigas", "total", "not stated"])]
+        if g.empty:
+            continue
+        key = g.sort_values(["year", "month"]).iloc[-1][["year", "month", "period_type", "scope"]]
+        sel = g[(g["year"] == key["year"]) & (g["month"] == key["month"])
+                & (g["period_type"] == key["period_type"]) & (g["scope"] == key["scope"])]
+        sel = sel.drop_duplicates("country")
+        share_known = sel["share_pct"].fillna(np.nan)
+        base = run.draws[prov]["baseline"].mean(axis=0)
+        ec = run.draws[prov]["export_center"].mean(axis=0)
+        # Shares: printed shares if given, else values over the province total of that period.
+        if share_known.notna().all():
+            shares = dict(zip(sel["country"], sel["share_pct"] / 100, strict=True))
+        else:
+            total = sel["value_usd_m"].sum() / 0.8  # fallback denominator: listed ≈ 80% (J)
+            shares = dict(zip(sel["country"], sel["value_usd_m"] / total, strict=True))
+        other = max(0.0, 1 - sum(shares.values()))
+        for i, y in enumerate(run.years):
+            groups = [(base[i] + ec[i]) * s for s in shares.values()] + [(base[i] + ec[i]) * other]
+            rows.append({"province": prov, "year": int(y), "hhi_destination": float(
+                hhi([np.array(v) for v in groups])),
+                "shares_period": f"{key['period_type']} {int(key['year'])}-{int(key['month']):02d}"
+                                 f" ({key['scope']})"})
+    return pd.DataFrame(rows)
+
+
+def headline(run: RunResult, processed_dir: Path) -> list[dict]:
+    res = run.extra["results"]
+    ind = run.extra["indicators"]
+    dec = run.extra["decomposition"]
+    hy = run.scenario.parameters.simulation.headline_year
+    e = pd.read_csv(Path(processed_dir) / "exports.csv")
+    out = []
+    for prov, basis in run.bases.items():
+        r = res[(res["province"] == prov) & (res["year"] == hy)]
+
+        def val(comp, stat, r=r):
+            return float(r[(r["component"] == comp) & (r["stat"] == stat)]["value_usd_m"].iloc[0])
+
+        dd = dec[(dec["province"] == prov) & (dec["year"] == hy)].iloc[0]
+        ii = ind[(ind["province"] == prov) & (ind["year"] == hy)].iloc[0]
+        concept = {"port_of_loading": "via_ports"}.get(basis, basis)
+        last = e[(e["province"] == prov) & (e["concept"] == concept) & (e["flow"] == "total")
+                 & e["period_type"].isin(["ytd", "year"]) & (e["basis"] == "reported")]
+        last_actual = None
+        if not last.empty:
+            lr = last.sort_values(["year", "month"]).iloc[-1]
+            last_actual = {"year": int(lr["year"]), "value_usd_m": float(lr["value_usd_m"]),
+                           "basis": ("reported full year" if lr["period_type"] == "year" else
+                                     f"reported Jan–{int(lr['month']):02d} (cumulative)"),
+                           "source_url": lr["source_url"]}
+        ref_total = float(dd["baseline_scenario_usd_m"])
+        total = val("total", "mean")
+        out.append({
+            "province": prov, "basis": basis, "year": hy,
+            "total_mean": total, "total_p10": val("total", "p10"),
+            "total_p50": val("total", "p50"), "total_p90": val("total", "p90"),
+            "baseline_mean": ref_total, "difference_mean": total - ref_total,
+            "difference_pct": 100 * (total / ref_total - 1) if ref_total else None,
+            "components_mean": {c: val(c, "mean") for c in COMPONENTS},
+            "decomposition_mean": {
+                "price_and_coal_demand": float(dd["price_and_coal_demand_usd_m"]),
+                "export_center": float(dd["export_center_usd_m"]),
+                "kihi": float(dd["kihi_usd_m"]), "connectivity": float(dd["connectivity_usd_m"])},
+            "coal_share_pct": float(ii["coal_share_pct"]),
+            "coal_share_baseline_pct": float(ii["coal_share_reference_baseline_pct"]),
+            "hhi_product": float(ii["hhi_product"]),
+            "last_actual": last_actual,
+        })
+    return out
+
+
+def fan_chart(run: RunResult, processed_dir: Path, heads: list[dict]) -> dict:
+    """Fan chart data for the province where the scenario moves exports most (relative)."""
+    prov = max(heads, key=lambda h: abs(h["difference_pct"] or 0))["province"] if heads else None
+    if prov is None:
+        return {}
+    res = run.extra["results"]
+    tot = res[(res["province"] == prov) & (res["component"] == "total")]
+    dec = run.extra["decomposition"]
+    ann = pd.read_csv(Path(processed_dir) / "exports_annual.csv")
+    concept = {"port_of_loading": "via_ports"}.get(run.bases[prov], run.bases[prov])
+    hist = ann[(ann["province"] == prov) & (ann["concept"] == concept) & (ann["flow"] == "total")
+               & ann["value_usd_m"].notna()]
+    return {
+        "province": prov, "basis": run.bases[prov], "unit": "USD million",
+        "years": [int(y) for y in run.years],
+        **{s: [float(v) for v in tot[tot["stat"] == s].sort_values("year")["value_usd_m"]]
+           for s in ("p10", "p50", "p90", "mean")},
+        "baseline_p50": [float(v) for v in dec[dec["province"] == prov]
+                         .sort_values("year")["baseline_scenario_usd_m"]],
+        "history_years": [int(y) for y in hist["year"]],
+        "history_values": [float(v) for v in hist["value_usd_m"]],
+        "history_basis": list(hist["basis"]),
+    }
+
+
+def comparison_rows(summary: dict) -> list[dict]:
+    """One comparison row per province from a results.json dict."""
+    rows = []
+    for h in summary["headline"]:
+        rows.append({"scenario": summary["scenario"]["name"],
+                     "title_en": summary["scenario"]["title"],
+                     "title_id": summary["scenario"]["title_id"], "province": h["province"],
+                     "basis": h["basis"], "year": h["year"], "total_mean": h["total_mean"],
+                     "total_p10": h["total_p10"], "total_p90": h["total_p90"],
+                     "coal_share_pct": h["coal_share_pct"]})
+    return rows
+
+
+def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dict:
+    """The results.json dict (see the brief contract in :mod:`kaltim_research.brief`)."""
+    sc = run.scenario
+    heads = headline(run, processed_dir)
+    summary = {
+        "scenario": {"name": sc.name, "title": sc.title, "title_id": sc.title_id,
+                     "description": sc.description, "modifies": sc.modifies,
+                     "date": sc.date.isoformat(), "references": sc.references,
+                     "hash": run.provenance["scenario_hash"]},
+        "provenance": run.provenance,
+        "horizon": {"start_year": int(run.years[0]), "end_year": int(run.years[-1]),
+                    "headline_year": sc.parameters.simulation.headline_year},
+        "bases": run.bases,
+        "basis_note": "Kalimantan Timur is counted by port of loading (BPS Kaltim), Kalimantan "
+                      "Utara by origin (ekspor asli). The two are never added together.",
+        "headline": heads,
+        "assumptions": assumptions(run, reference_params),
+        "facts": facts(processed_dir),
+        "fan_chart": fan_chart(run, processed_dir, heads),
+    }
+    summary["comparison"] = comparison_rows(summary)
+    return summary
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if np.isnan(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def _clean(o):
+    if isinstance(o, float) and (np.isnan(o) or np.isinf(o)):
+        return None
+    if isinstance(o, dict):
+        return {k: _clean(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_clean(v) for v in o]
+    return o
+
+
+def write_run(run: RunResult, out_dir: Path, processed_dir: Path, reference_params=None) -> dict:
+    """Write results.csv, results.json and the detail tables into ``out_dir`` atomically."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    summary = summarise(run, processed_dir, reference_params)
+    summary["destination_hhi"] = destination_hhi(run, processed_dir).query(
+        "year == @summary['horizon']['headline_year']").to_dict("records")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, frame in run.extra.items():
+            frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
+                         float_format="%.6g")
+        destination_hhi(run, processed_dir).to_csv(tmp / "destination_hhi.csv", index=False,
+                                                   lineterminator="\n", float_format="%.6g")
+        (tmp / "results.json").write_text(json.dumps(_clean(summary), indent=2,
+                                                     ensure_ascii=False, default=_json_default)
+                                          + "\n", encoding="utf-8")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return summary
