@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 KERNEL := kaltim-research
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup data check reports test test-fast lint bench lock clean clean-reports
+.PHONY: setup data check reports test test-fast golden lint bench lock clean clean-reports
 
 setup: $(STAMP)
 
@@ -36,10 +36,19 @@ reports: $(STAMP)
 
 ## test: unit, property, data, notebook (papermill + nbval) and brief tests
 test: $(STAMP)
+	$(BIN)/kaltim-research data build
 	$(BIN)/python -m pytest -q
-	$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks/ -o testpaths=notebooks
+	# nbval: re-execute the golden notebooks and compare the headline-number cells
+	$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests/golden
+
+## golden: refresh tests/golden after an intended change of headline numbers (review the diff)
+golden: $(STAMP)
+	$(BIN)/kaltim-research data build
+	$(BIN)/python tools/make_golden.py
 
 test-fast: $(STAMP)
+	$(BIN)/kaltim-research data build
 	$(BIN)/python -m pytest -q -m "not notebooks"
 
 lint: $(STAMP)

@@ -20,6 +20,7 @@ from kaltim_research import build
 from kaltim_research.config import MANIFEST_NAME, RAW_DIR
 
 REAL_RAW = Path(RAW_DIR)
+PREVIOUS_BUILD_MARKER = "# previous build (test marker)\n"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -101,9 +102,15 @@ def built_processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def processed_copy(built_processed: Path, tmp_path: Path) -> Path:
-    """A previously built processed folder of this test's own (a copy of the session build)."""
+    """A previously built processed folder of this test's own (a copy of the session build).
+
+    Every CSV gets a trailing marker line, so that a new build overwriting a table is visible
+    even where it would write the same content."""
     dest = tmp_path / "processed"
     shutil.copytree(built_processed, dest)
+    for table in dest.glob("*.csv"):
+        with table.open("a", encoding="utf-8") as fh:
+            fh.write(PREVIOUS_BUILD_MARKER)
     return dest
 
 

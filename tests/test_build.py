@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import (
+    PREVIOUS_BUILD_MARKER,
     REAL_RAW,
     load_manifest_json,
     set_manifest_hash,
@@ -90,6 +91,8 @@ def test_a_crash_while_saving_leaves_the_previous_tables(processed_copy, monkeyp
         build.run(REAL_RAW, processed_copy)
     assert len(calls) == 5  # four tables were written somewhere before the crash
     assert tree_hashes(processed_copy) == before
+    assert (processed_copy / "exports.csv").read_text(encoding="utf-8").endswith(
+        PREVIOUS_BUILD_MARKER)
     assert leftovers(processed_copy) == []
 
 

@@ -268,11 +268,15 @@ def project_annual(fitted: FittedSeries, annual_price: dict[int, float],
     frame = fitted.frame
     last = fitted.last_observed
     end = pd.Period(year=max(years), month=12, freq="M")
-    future = pd.period_range(last + 1, end, freq="M")
+    # Also forecast the unprinted months (gaps) of a requested year up to the last observation.
+    first = min(last + 1, pd.Period(year=min(years), month=1, freq="M"))
+    future = pd.period_range(first, end, freq="M")
     realised = frame["price"].dropna()
     lp = {}
     for t in future:
-        if t in realised.index and t <= CALENDAR_END and t.year not in annual_price:
+        if t <= last and t in realised.index:
+            lp[t] = np.log(realised[t])
+        elif t in realised.index and t <= CALENDAR_END and t.year not in annual_price:
             lp[t] = np.log(realised[t])
         elif t in realised.index and t.year < min(annual_price):
             lp[t] = np.log(realised[t])

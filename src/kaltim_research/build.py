@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -324,6 +323,7 @@ def save(result: BuildResult, processed_dir: Path, manifest_sha: str) -> None:
         for name, frame in result.tables.items():
             _to_csv(frame, tmp / name)
         info = {"package_version": __version__, "raw_manifest_hash": manifest_sha,
+                "source_hash": source_hash(),
                 "tables": {n: {"rows": len(f), "description": TABLE_DESCRIPTIONS.get(n, "")}
                            for n, f in result.tables.items()},
                 **{k: v for k, v in result.summary.items() if k != "rows"}}
@@ -350,4 +350,11 @@ def run(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> BuildRe
     return result
 
 
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+def source_hash() -> str:
+    """Hash of the modules that shape the processed tables (a rebuild is due when they change)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("build.py", "exports.py", "manifest.py", "vocabulary.py"):
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()

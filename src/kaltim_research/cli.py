@@ -14,8 +14,24 @@ from .errors import DataError
 
 
 def _data_build(args) -> int:
-    from . import build
+    import json
 
+    from . import build
+    from .manifest import load_manifest, manifest_hash, verify_checksums
+
+    info = Path(args.processed) / "build_info.json"
+    if not args.force and info.exists():
+        built = json.loads(info.read_text(encoding="utf-8"))
+        from . import __version__
+        fresh = (built.get("raw_manifest_hash") == manifest_hash(Path(args.raw))
+                 and built.get("package_version") == __version__
+                 and built.get("source_hash") == build.source_hash()
+                 # a raw file changed without a new manifest entry is an error, not "up to date"
+                 and not verify_checksums(Path(args.raw), load_manifest(Path(args.raw)))
+                 and all((Path(args.processed) / t).exists() for t in built.get("tables", {})))
+        if fresh:
+            print(f"processed tables up to date in {args.processed} (--force to rebuild)")
+            return 0
     result = build.run(Path(args.raw), Path(args.processed))
     s = result.summary
     print(f"built {len(result.tables)} tables in {args.processed}")
@@ -39,7 +55,7 @@ def _data_check(args) -> int:
     print(f"raw data OK: every checksum and schema in {args.raw}/datapackage.json verified")
     info = Path(args.processed) / "build_info.json"
     if not info.exists():
-        print(f"processed tables not built yet: run `kaltim-research data build`")
+        print("processed tables not built yet: run `kaltim-research data build`")
         return 0
     built = json.loads(info.read_text(encoding="utf-8"))
     if built.get("raw_manifest_hash") != manifest_hash(Path(args.raw)):
@@ -74,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         c = dsub.add_parser(name, help=helptext)
         c.add_argument("--raw", default=str(RAW_DIR), help="raw snapshot folder")
         c.add_argument("--processed", default=str(PROCESSED_DIR), help="processed folder")
+        if name == "build":
+            c.add_argument("--force", action="store_true", help="rebuild even if up to date")
         c.set_defaults(func=func)
     h = dsub.add_parser("hash", help="print the sha256 of files (for a new manifest entry)")
     h.add_argument("files", nargs="+")
@@ -94,7 +112,8 @@ def _register_optional() -> None:
             module = __import__(f"kaltim_research.{mod}", fromlist=["register"])
         except ImportError:
             continue
-        _REGISTRARS.append(module.register)
+        if module.register not in _REGISTRARS:  # main() may run many times in one process
+            _REGISTRARS.append(module.register)
 
 
 def main(argv: list[str] | None = None) -> int:

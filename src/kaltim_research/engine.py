@@ -398,7 +398,7 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
     out = _simulate(scenario, inputs, ref, n, seed)
     years = out["years"]
     comps = out["comps"]
-    for prov, c in comps.items():
+    for c in comps.values():
         c["total"] = sum(c[k] for k in COMPONENTS)
     rows = []
     for prov, c in comps.items():

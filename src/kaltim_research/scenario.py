@@ -414,7 +414,8 @@ def _describe(err: dict) -> str:
         names = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.5)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        return (f"unknown key '{key}'.{hint} Valid names here: " + ", ".join(names))
+        return (f"unknown key '{key}' (value {value!r}).{hint} Valid names here: "
+                + ", ".join(names))
     info = (_field_info(loc) or _field_info(loc[:-1])) if loc else None
     unit = ""
     if info is not None and isinstance(info.json_schema_extra, dict):
@@ -502,10 +503,9 @@ def load_scenario(path: Path) -> Scenario:
     path = Path(path)
     data = _read_yaml(path)
     parse_scenario(data, str(path))  # the file on its own: unknown keys, types, ranges
+    # 'modifies: null' (written explicitly: the key is required) makes a self-contained root
+    # scenario, compared with the declared defaults, i.e. the baseline (tests/fixtures/ci_small).
     scenario = parse_scenario({**data, "parameters": resolved_parameters(path)}, str(path))
-    if path.stem != "baseline" and scenario.modifies is None:
-        raise ScenarioError(str(path), ["'modifies' is empty: every scenario except the baseline "
-                                        "names the scenario it modifies"])
     scenario._name = path.stem
     return scenario
 

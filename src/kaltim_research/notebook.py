@@ -1,0 +1,103 @@
+"""What the notebooks call: one line to get a scenario's results or a province's history.
+
+Notebooks stay thin: parameters, a call into this module, charts (:mod:`charts`) and prose.
+When the report runner has already run the engine it passes ``results_dir`` and the notebook
+only reads files; run by hand (or through papermill alone) the notebook runs the engine
+itself, so ``papermill notebooks/02_baseline.ipynb out.ipynb -p scenario scenarios/kihi.yaml``
+works on its own.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import PROCESSED_DIR, PROJ_ROOT
+
+RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
+                 "export_center", "backtest", "baseline_series", "destination_hhi")
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A path as given, or relative to the project root (notebooks run from any folder)."""
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p.resolve()
+    return (PROJ_ROOT / p).resolve()
+
+
+@dataclass
+class Run:
+    """A scenario run as files: ``summary`` is results.json, ``tables`` the detail CSVs."""
+
+    scenario_path: Path
+    results_dir: Path
+    summary: dict
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def name(self) -> str:
+        return self.summary["scenario"]["name"]
+
+    def headline(self) -> pd.DataFrame:
+        """Headline numbers per province (the cells CI compares against golden outputs)."""
+        rows = []
+        for h in self.summary["headline"]:
+            rows.append({"province": h["province"], "basis": h["basis"], "year": h["year"],
+                         "total_mean_usd_m": h["total_mean"], "p10_usd_m": h["total_p10"],
+                         "p90_usd_m": h["total_p90"],
+                         "difference_vs_baseline_usd_m": h["difference_mean"],
+                         "coal_share_pct": h["coal_share_pct"]})
+        return pd.DataFrame(rows)
+
+
+def load_run(scenario: str | Path, results_dir: str | Path = "", draws: int | None = None,
+             seed: int | None = None) -> Run:
+    """Read a run from ``results_dir`` (written by the runner), or run the scenario now."""
+    scenario_path = resolve_path(scenario)
+    rdir = Path(results_dir) if results_dir else None
+    if rdir is None or not (rdir / "results.json").exists():
+        from .scenario_cli import run_to_dir
+
+        # Run now: into results_dir when one was named (so callers can read the files),
+        # else into a fresh temporary folder.
+        rdir = rdir or Path(tempfile.mkdtemp(prefix="kaltim-run-")) / "run"
+        run_to_dir(scenario_path, rdir, PROCESSED_DIR, draws=draws, seed=seed)
+    summary = json.loads((rdir / "results.json").read_text(encoding="utf-8"))
+    tables = {n: pd.read_csv(rdir / f"{n}.csv") for n in RESULT_TABLES
+              if (rdir / f"{n}.csv").exists()}
+    return Run(scenario_path, rdir, summary, tables)
+
+
+def processed(name: str, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+    """A processed table (``exports``, ``exports_annual``, ``exports_coverage``, ...)."""
+    path = Path(processed_dir) / f"{name}.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
+    return pd.read_csv(path)
+
+
+def provinces(processed_dir: Path = PROCESSED_DIR) -> list[str]:
+    """Provinces found in the export ledger (the data decide, not the code)."""
+    return sorted(processed("exports", processed_dir)["province"].unique())
+
+
+def history(province: str, start_year: int = 2014, end_year: int = 2025,
+            processed_dir: Path = PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+    """A province's ledger tables, filtered to the years asked for."""
+    out = {}
+    for name in ("exports", "exports_annual", "exports_coverage", "destinations", "commodities",
+                 "ports", "checks", "reconciliation"):
+        t = processed(name, processed_dir)
+        if "province" in t.columns:
+            t = t[t["province"] == province]
+        if "year" in t.columns:
+            t = t[(t["year"] >= start_year) & (t["year"] <= end_year)]
+        out[name] = t.reset_index(drop=True)
+    return out

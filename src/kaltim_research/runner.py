@@ -1,0 +1,466 @@
+"""``kaltim-research run`` and ``kaltim-research brief``: scenario reports through papermill.
+
+For each scenario file the runner
+
+1. validates the scenario and checks every ``-p NAME VALUE`` against the notebooks' declared
+   parameters (papermill's ``inspect_notebook``) **before any kernel starts** — papermill itself
+   only warns about an unknown parameter;
+2. skips the scenario when its inputs (scenario file and the scenarios it modifies, data
+   manifest, notebooks, package version and source, overrides) are unchanged since its last
+   good run, unless ``--force``;
+3. runs the engine once (``results.json`` and the detail CSVs), then executes the scenario
+   notebooks with papermill on the project's own kernel, converts them to HTML without code,
+   and writes the governor's briefs (PDF in Bahasa Indonesia and English, DOCX);
+4. builds everything in a temporary folder and swaps it in only when all succeeded: a failing
+   notebook gives a non-zero exit naming the notebook and the cell, the failed executed
+   notebook is kept in ``reports/NAME.failed/``, and the previous good report stays intact.
+
+Scenarios run in parallel (``--jobs``); each job starts its kernels one after another, and a
+kernel that fails to start is retried, which removes start-up races between jobs.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
+from .scenario import ScenarioError, load_scenario, scenario_hash
+
+HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
+FINGERPRINT = "fingerprint.json"
+
+
+class RunError(RuntimeError):
+    """A report failed; the message names the scenario, notebook and cell."""
+
+
+def scenario_notebooks(nb_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    return sorted(p for p in Path(nb_dir).glob("[0-9][0-9]_*.ipynb") if p.name != HISTORY_NOTEBOOK)
+
+
+def notebook_parameters(path: Path) -> dict[str, dict]:
+    import papermill
+
+    return papermill.inspect_notebook(str(path))
+
+
+def check_overrides(overrides: dict[str, str], notebooks: list[Path]) -> dict[Path, dict]:
+    """Map each notebook to the overrides it declares; an override no notebook declares is an
+    error naming it, the notebooks' parameters and the closest name."""
+    declared = {nb: notebook_parameters(nb) for nb in notebooks}
+    all_names = sorted({n for d in declared.values() for n in d})
+    for name in overrides:
+        if not any(name in d for d in declared.values()):
+            close = difflib.get_close_matches(name, all_names, n=1, cutoff=0.5)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise RunError(f"unknown notebook parameter '{name}' (-p {name} ...).{hint} "
+                           f"The notebooks declare: {', '.join(all_names)}")
+    return {nb: {k: v for k, v in overrides.items() if k in d} for nb, d in declared.items()}
+
+
+def _coerce(value: str):
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def source_hash() -> str:
+    """Hash of the package source, so an edit without a version bump still reruns reports."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted((Path(__file__).parent).rglob("*")):
+        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(scenario_path: Path, notebooks: list[Path], overrides: dict, lang: str,
+                raw_dir: Path = RAW_DIR) -> dict:
+    from .manifest import manifest_hash
+
+    chain, current = [], Path(scenario_path)
+    while current is not None:
+        chain.append(_sha(current))
+        import yaml
+        data = yaml.safe_load(current.read_text(encoding="utf-8")) or {}
+        parent = data.get("modifies")
+        current = current.with_name(f"{parent}.yaml") if parent else None
+    return {"scenario_files": chain, "data_manifest_hash": manifest_hash(raw_dir),
+            "notebooks": {nb.name: _sha(nb) for nb in notebooks},
+            "package_version": __version__, "source_hash": source_hash(),
+            "overrides": overrides, "lang": lang}
+
+
+@dataclass
+class Job:
+    name: str
+    scenario_path: Path
+    out_dir: Path
+    notebooks: dict[Path, dict]
+    draws: int | None
+    fingerprint: dict
+
+
+# --------------------------------------------------------------------------------------------
+# one scenario (runs in a worker process)
+# --------------------------------------------------------------------------------------------
+
+def _execute(nb: Path, out: Path, params: dict, cwd: Path, retries: int = 2) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    for attempt in range(retries + 1):
+        try:
+            papermill.execute_notebook(str(nb), str(out), parameters=params,
+                                       kernel_name=KERNEL_NAME, cwd=str(cwd), progress_bar=False,
+                                       log_output=False, request_save_on_cell_execute=False)
+            return
+        except PapermillExecutionError as err:
+            raise RunError(f"notebook {nb.name} failed at cell {err.exec_count or err.cell_index}"
+                           f": {err.ename}: {err.evalue}") from None
+        except (RuntimeError, TimeoutError) as err:  # kernel died or failed to start
+            if attempt == retries:
+                raise RunError(f"notebook {nb.name}: kernel did not start: {err}") from None
+            time.sleep(0.5 * (attempt + 1))
+
+
+def _html(nb_path: Path, html_path: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
+    html_path.write_text(body, encoding="utf-8")
+
+
+def run_job(job: Job, position: str) -> dict:
+    """Engine, notebooks, HTML; built in a temp folder and swapped in on success."""
+    from .scenario_cli import run_to_dir
+
+    t0 = time.perf_counter()
+    parent = job.out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}-", dir=parent))
+    timings = {}
+    try:
+        run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws)
+        timings["engine_s"] = round(time.perf_counter() - t0, 2)
+        for i, (nb, overrides) in enumerate(job.notebooks.items(), start=1):
+            print(f"{position} {job.name}: {nb.name} ({i}/{len(job.notebooks)})", flush=True)
+            t1 = time.perf_counter()
+            params = {"scenario": str(job.scenario_path), "results_dir": str(tmp),
+                      **{k: _coerce(v) for k, v in overrides.items()}}
+            out_nb = tmp / nb.name
+            _execute(nb, out_nb, params, PROJ_ROOT)
+            _html(out_nb, out_nb.with_suffix(".html"))
+            timings[nb.stem] = round(time.perf_counter() - t1, 2)
+        timings["total_s"] = round(time.perf_counter() - t0, 2)
+        summary = json.loads((tmp / "results.json").read_text(encoding="utf-8"))
+        summary["timings"] = timings
+        (tmp / "results.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False)
+                                          + "\n", encoding="utf-8")
+        (tmp / FINGERPRINT).write_text(json.dumps(job.fingerprint, indent=2) + "\n",
+                                       encoding="utf-8")
+        _swap(tmp, job.out_dir)
+        failed_dir = job.out_dir.with_name(job.out_dir.name + ".failed")
+        shutil.rmtree(failed_dir, ignore_errors=True)
+        return {"name": job.name, "ok": True, "timings": timings}
+    except Exception as err:  # keep the failed build for inspection, never the good report
+        failed = job.out_dir.with_name(job.out_dir.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        if tmp.exists():
+            os.replace(tmp, failed)
+        msg = str(err) if isinstance(err, RunError) else f"{type(err).__name__}: {err}"
+        shown = failed.relative_to(PROJ_ROOT) if failed.is_relative_to(PROJ_ROOT) else failed
+        return {"name": job.name, "ok": False, "error": f"scenario {job.name}: {msg} "
+                f"(failed build kept in {shown}; the previous report is unchanged)"}
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    keep = {}
+    if out_dir.exists():
+        for brief in out_dir.glob("brief_*"):  # briefs are rebuilt right after; keep old ones
+            keep[brief.name] = brief.read_bytes()
+        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
+        os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out_dir)
+    for name, data in keep.items():
+        if not (out_dir / name).exists():
+            (out_dir / name).write_bytes(data)
+
+
+def run_history(province: str, out_dir: Path) -> dict:
+    """Notebook 01 for one province (scenario-independent)."""
+    t0 = time.perf_counter()
+    nb = NOTEBOOKS_DIR / HISTORY_NOTEBOOK
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slug = province.lower().replace(" ", "_")
+    out_nb = out_dir / f"01_historical_exports_{slug}.ipynb"
+    tmp_nb = out_dir / f".{out_nb.name}.tmp.ipynb"
+    try:
+        _execute(nb, tmp_nb, {"province": province}, PROJ_ROOT)
+        _html(tmp_nb, out_nb.with_suffix(".html.tmp"))
+        os.replace(tmp_nb, out_nb)
+        os.replace(out_nb.with_suffix(".html.tmp"), out_nb.with_suffix(".html"))
+        return {"name": f"history {province}", "ok": True,
+                "timings": {"total_s": round(time.perf_counter() - t0, 2)}}
+    except Exception as err:
+        return {"name": f"history {province}", "ok": False, "error": str(err)}
+    finally:
+        for p in (tmp_nb, out_nb.with_suffix(".html.tmp")):
+            if p.exists():
+                p.unlink()
+
+
+# --------------------------------------------------------------------------------------------
+# briefs and index
+# --------------------------------------------------------------------------------------------
+
+def comparison_table(reports_dir: Path = REPORTS_DIR) -> list[dict]:
+    from .results import comparison_rows
+
+    rows = []
+    for rj in sorted(Path(reports_dir).glob("*/results.json")):
+        if rj.parent.name.startswith(".") or rj.parent.name.endswith(".failed"):
+            continue
+        rows.extend(comparison_rows(json.loads(rj.read_text(encoding="utf-8"))))
+    return rows
+
+
+def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
+                 comparison: list[dict] | None = None, docx_langs: tuple[str, ...] = ("id",)) -> list[Path]:
+    from .brief import build_brief_docx, build_brief_pdf
+
+    summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
+    hy = summary["horizon"]["headline_year"]
+    comparison = [r for r in comparison if r["year"] == hy] or None
+    out = []
+    for lang in langs:
+        out.append(build_brief_pdf(summary, report_dir / f"brief_{lang}.pdf", lang, comparison))
+    for lang in docx_langs:
+        out.append(build_brief_docx(summary, report_dir / f"brief_{lang}.docx", lang, comparison))
+    return out
+
+
+INDEX_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Kaltim–Kaltara export scenario reports</title>
+<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+.num{text-align:right}small{color:#555}</style></head><body>
+<h1>Kaltim–Kaltara export scenario reports</h1>
+<p>Kalimantan Timur is counted by port of loading (BPS Kaltim), Kalimantan Utara by origin
+(ekspor asli): the two are never added together. Values in US$ million, nominal;
+means with the P10–P90 range of the Monte Carlo.</p>
+<h2>Scenarios</h2>
+<table><tr><th>Scenario</th><th>Headline {{ year }}</th><th>Reports</th><th>Brief</th></tr>
+{% for s in scenarios %}<tr><td><b>{{ s.title }}</b><br><small>{{ s.name }}</small></td>
+<td>{% for h in s.headline %}{{ h.province }} ({{ h.basis }}): {{ '{:,.0f}'.format(h.total_mean) }}
+<small>[{{ '{:,.0f}'.format(h.total_p10) }}–{{ '{:,.0f}'.format(h.total_p90) }}]</small><br>{% endfor %}</td>
+<td>{% for r in s.reports %}<a href="{{ r }}">{{ r.split('/')[-1] }}</a><br>{% endfor %}
+<a href="{{ s.name }}/results.json">results.json</a></td>
+<td>{% for b in s.briefs %}<a href="{{ b }}">{{ b.split('/')[-1] }}</a><br>{% endfor %}</td></tr>
+{% endfor %}</table>
+<h2>History by province</h2><ul>
+{% for h in history %}<li><a href="{{ h }}">{{ h.split('/')[-1] }}</a></li>{% endfor %}</ul>
+<p><small>Data manifest {{ manifest }}; package {{ version }}; commit {{ commit }}.</small></p>
+</body></html>
+"""
+
+
+def write_index(reports_dir: Path = REPORTS_DIR) -> Path:
+    from jinja2 import Template
+
+    from .manifest import manifest_hash
+
+    scenarios = []
+    year = None
+    for rj in sorted(Path(reports_dir).glob("*/results.json")):
+        d = rj.parent
+        if d.name.startswith(".") or d.name.endswith(".failed") or d.name == "history":
+            continue
+        s = json.loads(rj.read_text(encoding="utf-8"))
+        year = s["horizon"]["headline_year"]
+        scenarios.append({"name": d.name, "title": s["scenario"]["title"],
+                          "headline": s["headline"],
+                          "reports": [f"{d.name}/{p.name}" for p in sorted(d.glob("*.html"))],
+                          "briefs": [f"{d.name}/{p.name}" for p in sorted(d.glob("brief_*"))]})
+    history = [f"history/{p.name}" for p in sorted((Path(reports_dir) / "history").glob("*.html"))]
+    commit = scenarios and json.loads((Path(reports_dir) / scenarios[0]["name"] / "results.json")
+                                      .read_text(encoding="utf-8"))["provenance"]["git_commit"]
+    html = Template(INDEX_TEMPLATE).render(scenarios=scenarios, history=history, year=year,
+                                           manifest=manifest_hash(RAW_DIR)[:19],
+                                           version=__version__, commit=commit or "n/a")
+    path = Path(reports_dir) / "index.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------------
+
+def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
+         reports_dir: Path, draws: int | None,
+         notebooks_dir: Path = NOTEBOOKS_DIR) -> tuple[list[Job], list[str]]:
+    """Validate everything and decide what to run; raises before any kernel starts."""
+    problems, scenarios = [], []
+    for f in files:
+        try:
+            scenarios.append((Path(f).resolve(), load_scenario(Path(f))))
+        except ScenarioError as err:
+            problems.append(str(err))
+    if problems:
+        raise RunError("invalid scenario file(s):\n" + "\n".join(problems))
+    notebooks = scenario_notebooks(notebooks_dir)
+    if not notebooks:
+        raise RunError(f"no scenario notebooks found in {notebooks_dir}")
+    per_nb = check_overrides(overrides, notebooks)
+    jobs, skipped = [], []
+    for path, sc in scenarios:
+        out = Path(reports_dir) / path.stem
+        fp = fingerprint(path, notebooks, overrides, lang)
+        fp["scenario_hash"] = scenario_hash(sc)
+        fp["draws"] = draws
+        old = out / FINGERPRINT
+        if not force and old.exists() and json.loads(old.read_text(encoding="utf-8")) == fp:
+            skipped.append(path.stem)
+            continue
+        jobs.append(Job(path.stem, path, out, per_nb, draws, fp))
+    return jobs, skipped
+
+
+def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs: int = 2,
+                lang: str = "id", force: bool = False, reports_dir: Path = REPORTS_DIR,
+                draws: int | None = None, history: bool = True,
+                notebooks_dir: Path = NOTEBOOKS_DIR) -> int:
+    """Run the reports of ``files``; returns the exit code (0 ok, 1 a report failed)."""
+    overrides = overrides or {}
+    todo, skipped = plan(files, overrides, lang, force, reports_dir, draws, notebooks_dir)
+    t0 = time.perf_counter()
+    for name in skipped:
+        print(f"up to date: {name} (inputs unchanged; --force to rerun)")
+    results = []
+    history_jobs = []
+    if history:
+        from .notebook import provinces
+
+        hist_dir = Path(reports_dir) / "history"
+        hist_fp = {"manifest": fingerprint(Path(files[0]), [NOTEBOOKS_DIR / HISTORY_NOTEBOOK], {},
+                                           lang)["data_manifest_hash"],
+                   "notebook": _sha(NOTEBOOKS_DIR / HISTORY_NOTEBOOK), "source": source_hash()}
+        fp_path = hist_dir / FINGERPRINT
+        if force or not fp_path.exists() or json.loads(fp_path.read_text()) != hist_fp:
+            history_jobs = provinces()
+    total = len(todo) + len(history_jobs)
+    if total:
+        print(f"running {len(todo)} scenario(s) and {len(history_jobs)} history report(s) "
+              f"with {jobs} job(s)", flush=True)
+    done = 0
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(run_job, j, f"[{k}/{total}]") for k, j in enumerate(todo, 1)]
+        futures += [pool.submit(run_history, prov, Path(reports_dir) / "history")
+                    for prov in history_jobs]
+        for fut in as_completed(futures):
+            r = fut.result()
+            done += 1
+            results.append(r)
+            status = "done" if r["ok"] else "FAILED"
+            print(f"[{done}/{total}] {status}: {r['name']}"
+                  + (f" in {r['timings']['total_s']} s" if r["ok"] else ""), flush=True)
+    if history_jobs and all(r["ok"] for r in results if r["name"].startswith("history")):
+        (Path(reports_dir) / "history" / FINGERPRINT).write_text(json.dumps(hist_fp) + "\n")
+    failed = [r for r in results if not r["ok"]]
+    if any(r["ok"] for r in results if not r["name"].startswith("history")):
+        comparison = comparison_table(reports_dir)
+        names = [Path(f).stem for f in files]
+        for name in names:
+            d = Path(reports_dir) / name
+            if (d / "results.json").exists():
+                build_briefs(d, langs=("id", "en"), comparison=comparison)
+    write_index(reports_dir)
+    print(f"reports in {reports_dir} ({time.perf_counter() - t0:.1f} s); index: "
+          f"{Path(reports_dir) / 'index.html'}")
+    for r in failed:
+        print(f"error: {r['error']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_run(args) -> int:
+    overrides = {}
+    for name, value in args.p or []:
+        overrides[name] = value
+    try:
+        return run_reports(args.files, overrides, args.jobs, args.lang, args.force,
+                           Path(args.reports), args.draws, not args.no_history)
+    except RunError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _cmd_brief(args) -> int:
+    from .scenario_cli import run_to_dir
+
+    path = Path(args.file)
+    try:
+        load_scenario(path)
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    out = Path(args.reports) / path.stem
+    if not (out / "results.json").exists():
+        print(f"no results for {path.stem} yet: running the engine into {out}", flush=True)
+        run_to_dir(path, out, PROCESSED_DIR)
+    docx = (args.lang,) if args.lang == "id" or args.docx else ()
+    for p in build_briefs(out, langs=(args.lang,), docx_langs=docx):
+        print(f"wrote {p}")
+    return 0
+
+
+def register(sub) -> None:
+    r = sub.add_parser("run", help="scenario reports: notebooks, HTML, results.json, briefs")
+    r.add_argument("files", nargs="+", help="scenario files (scenarios/NAME.yaml)")
+    r.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="override a notebook parameter (checked against the notebooks)")
+    r.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    r.add_argument("--lang", choices=("id", "en"), default="id")
+    r.add_argument("--force", action="store_true", help="rerun even if nothing changed")
+    r.add_argument("--draws", type=int, default=None, help="override the scenarios' draws")
+    r.add_argument("--reports", default=str(REPORTS_DIR))
+    r.add_argument("--no-history", action="store_true", help="skip notebook 01 per province")
+    r.set_defaults(func=_cmd_run)
+    b = sub.add_parser("brief", help="the governor's brief (PDF; DOCX for Bahasa Indonesia)")
+    b.add_argument("file")
+    b.add_argument("--lang", choices=("id", "en"), default="id")
+    b.add_argument("--docx", action="store_true", help="also write the DOCX for --lang en")
+    b.add_argument("--reports", default=str(REPORTS_DIR))
+    b.set_defaults(func=_cmd_brief)
+
+
+__all__ = ["run_reports", "register", "RunError", "PROCESSED_DIR"]
