@@ -29,8 +29,9 @@ SCENARIOS = Path(PROJ_ROOT) / "scenarios"
 FIXTURES = Path(__file__).parent / "fixtures" / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 LEVER_ONLY = ("export_center", "kihi", "connectivity", "combined_moderate", "combined_ambitious")
-CLI = [sys.executable, "-c", "import sys; from kaltim_research.cli import main; "
-       "sys.exit(main(sys.argv[1:]))"]
+_SCRIPT = Path(sys.executable).parent / "kaltim-research"   # the installed console script
+CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [
+    sys.executable, "-c", "import sys; from kaltim_research.cli import main; sys.exit(main())"]
 
 # fixture -> substrings its message must contain (key, value, expectation)
 BAD = {

@@ -216,6 +216,8 @@ def backtest(frame: pd.DataFrame, spec: SeriesSpec, min_train: int = 10, horizon
     summary["price_conditional"] = summary["model"].isin(PRICE_MODELS)
     if prefer == "auto":
         pool = summary[summary["price_conditional"]]
+        if pool.empty:  # no price model among the candidates: the best benchmark
+            pool = summary
         chosen = str(pool.sort_values(["mase", "model"]).iloc[0]["model"])
     else:
         chosen = prefer

@@ -70,7 +70,9 @@ def _finish(fig: Figure, source: str, *, bottom: float = 0.07) -> Figure:
                 ax.xaxis.get_major_locator(), FixedLocator):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for axis, label in ((ax.yaxis, ax.get_ylabel()), (ax.xaxis, ax.get_xlabel())):
-            if "US$" in label and axis.get_scale() == "linear":
+            if ("US$" in label and axis.get_scale() == "linear"
+                    and max(abs(v) for v in (ax.get_ylim() if axis is ax.yaxis
+                                             else ax.get_xlim())) >= 1000):
                 axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     fig.text(0.01, 0.01, source, ha="left", va="bottom", fontsize=7.5, color="0.3", wrap=True,
              gid="source")
@@ -181,14 +183,13 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
     if a.empty:
         _empty(ax_a, f"no full-year figure printed for {province} in these years")
     no_value_years = sorted(set(years_all) - set(a["year"]))
-    ax_a.set_title("Full-year exports (best value per year; empty where nothing was printed)",
-                   fontsize=10)
+    gap_note = (f"\nNo full-year figure printed: {_years_text(no_value_years)}"
+                if no_value_years else "")
+    ax_a.set_title("Full-year exports (best value per year; empty where nothing was printed)"
+                   + gap_note, fontsize=10)
     ax_a.set_ylabel(f"{UNIT} per year")
     ax_a.set_xlabel("Year")
     ax_a.grid(alpha=0.3)
-    if no_value_years:
-        ax_a.text(0.01, 0.97, f"No full-year figure printed: {_years_text(no_value_years)}",
-                  transform=ax_a.transAxes, va="top", fontsize=8, color="0.35")
 
     series_handles = [Line2D([], [], color=colors[k], marker="o", linestyle="-",
                              label=_series_label(*k)) for k in keys]
@@ -740,7 +741,7 @@ def export_center_chart(export_center: pd.DataFrame, *, source: str | None = Non
     cohorts (new and total per year) and cumulative value, with the literature cross-check
     (exports per US$ of promotion; not added to totals)."""
     ec = export_center.sort_values(["province", "year"])
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(15, 5), width_ratios=(1, 1.2))
     provs = list(dict.fromkeys(ec["province"]))
     for k, prov in enumerate(provs):
         g = ec[ec["province"] == prov]
@@ -754,14 +755,17 @@ def export_center_chart(export_center: pd.DataFrame, *, source: str | None = Non
         cc = ec.groupby("year")["literature_crosscheck_usd_m_mean"].first()
         ax2.plot(cc.index, cc.to_numpy(), color="black", linestyle="--",
                  label="literature cross-check (promotion × exports per US$; not in totals)")
-    if ec.empty:
-        _empty(ax1, "no Export Center cohorts in this run")
+    if ec.empty or not ec["active_exporters_mean"].abs().sum():
+        for ax in (ax1, ax2):
+            _empty(ax, "no UMKM onboarded in this scenario")
+            ax.set_ylim(0, 1)
     ax1.set_ylabel("Active exporters (firms, mean of draws)")
     ax2.set_ylabel(f"{UNIT} per year")
     for ax in (ax1, ax2):
         ax.set_xlabel("Year")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="upper left")
+    ax1.legend(fontsize=7.5, loc="upper left")
+    ax2.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax1.set_title("UMKM exporting after onboarding", fontsize=10)
     ax2.set_title("Export value of the cohorts", fontsize=10)
     fig.suptitle("Export Center Balikpapan: UMKM cohorts", fontsize=12)
@@ -812,10 +816,12 @@ def kihi_chart(kihi: pd.DataFrame, *, source: str | None = None) -> Figure:
     return _finish(fig, _run_source(k, source))
 
 
-def ports_chart(ports: pd.DataFrame, *, source: str | None = None) -> Figure:
+def ports_chart(ports: pd.DataFrame, history: pd.DataFrame | None = None, *,
+                source: str | None = None) -> Figure:
     """Connectivity: Kaltara-origin goods (rerouted and KIHI) handled by Kaltim ports, by
-    Kaltara ports and still leaving through other provinces (left); exports through Kaltara
-    ports (right)."""
+    Kaltara ports and still leaving through other provinces (left); projected exports through
+    Kaltara ports (right) with, if ``history`` (``exports_annual``) is given, the printed full
+    years of the same series (derived years hollow)."""
     p = ports.sort_values("year")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
     for col, label, c in (("handled_by_kaltim_ports_usd_m", "handled by Kaltim ports", "#457b9d"),
@@ -831,12 +837,28 @@ def ports_chart(ports: pd.DataFrame, *, source: str | None = None) -> Figure:
     ax1.set_title("Where Kaltara-origin goods are loaded (rerouted + KIHI)", fontsize=10)
     vcols = [c for c in p.columns if c.endswith("via_ports total_usd_m")]
     for col in vcols:
-        ax2.plot(p["year"], p[col], marker="o", color="#264653", label=col.replace("_usd_m", ""))
+        ax2.plot(p["year"], p[col], marker="o", color="#264653",
+                 label="projection (mean): " + col.replace("_usd_m", ""))
+    if history is not None and not history.empty:
+        h = history[(history["province"] == "Kalimantan Utara")
+                    & (history["concept"] == "via_ports") & (history["flow"] == "total")
+                    & history["value_usd_m"].notna()]
+        der = _is_derived(h).to_numpy()
+        if (~der).any():
+            ax2.plot(h["year"].to_numpy()[~der], h["value_usd_m"].to_numpy()[~der], "o",
+                     color="black", label="printed full year (reported)")
+        if der.any():
+            line, = ax2.plot(h["year"].to_numpy()[der], h["value_usd_m"].to_numpy()[der], "D",
+                             markerfacecolor="none", markeredgecolor="black",
+                             label=f"printed full year, {DERIVED_LABEL}")
+            line.set_gid(DERIVED_GID)
     if not vcols:
         _empty(ax2, "no via-ports series in this run")
     ax2.set_ylabel(f"{UNIT} per year")
-    ax2.set_title("Exports through Kaltara ports (port of loading basis)", fontsize=10)
+    ax2.set_title("Kalimantan Utara: exports through its ports (port of loading basis)",
+                  fontsize=10)
     for ax in (ax1, ax2):
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("Year")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc="best")

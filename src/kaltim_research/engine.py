@@ -154,6 +154,9 @@ def draw_uncertain(rng: np.random.Generator, n: int, u: Uncertain, declared: Unc
     if fixed is not None:
         return np.full(n, {"low": low, "mode": mode, "high": high}[fixed])
     if high <= low:
+        # Consume what a triangular draw would (one uniform per draw), so pinning a lever
+        # value keeps the common random numbers of every later draw (price, model shocks).
+        rng.random(n)
         return np.full(n, mode)
     return rng.triangular(low, mode, high, size=n)
 
@@ -323,7 +326,9 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
                       captive_coal_twh=np.full((n, t), k.captive_coal_twh))
     kdraws = {"utilisation": u["kihi.utilisation"],
               "price_usd_per_t/aluminium": _path_array(p.prices.aluminium, years)[None, :]
-              * np.exp(price_shock["aluminium"]),
+              # mean-one shock: the scenario path is the expected price
+              * np.exp(price_shock["aluminium"]
+                       - (0.5 * sigma ** 2 * np.arange(1, t + 1)[None, :] if shocks else 0.0)),
               "green_premium_usd_per_t": np.broadcast_to(
                   u["kihi.green_premium_usd_per_t"][:, None], (n, t)),
               "eu_carbon_price_usd_per_t": np.full((n, t), k.eu_carbon_price_usd_per_t)}

@@ -302,9 +302,9 @@ def write_run(run: RunResult, out_dir: Path, processed_dir: Path, reference_para
     try:
         for name, frame in run.extra.items():
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
-                         float_format="%.6g")
+                         float_format="%.10g")
         destination_hhi(run, processed_dir).to_csv(tmp / "destination_hhi.csv", index=False,
-                                                   lineterminator="\n", float_format="%.6g")
+                                                   lineterminator="\n", float_format="%.10g")
         (tmp / "results.json").write_text(json.dumps(_clean(summary), indent=2,
                                                      ensure_ascii=False, default=_json_default)
                                           + "\n", encoding="utf-8")

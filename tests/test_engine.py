@@ -1,0 +1,380 @@
+"""Scenario engine: identities, common random numbers, caps, monotonicity, outputs.
+
+One fitted baseline (``load_inputs`` on the session build, no on-disk cache) is shared by the
+module; runs use a few hundred draws and no tornado except where the tornado is tested.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from kaltim_research import engine
+from kaltim_research.config import PROJ_ROOT
+from kaltim_research.scenario import Parameters, load_scenario, parse_scenario, reference_scenario
+
+SCENARIOS = Path(PROJ_ROOT) / "scenarios"
+FIXTURES = Path(__file__).parent / "fixtures" / "scenarios"
+KALTIM, KALTARA = "Kalimantan Timur", "Kalimantan Utara"
+LEVERS = ("export_center", "kihi", "connectivity")
+LEVER_ONLY = ("export_center", "kihi", "connectivity", "combined_moderate", "combined_ambitious")
+N = 400
+
+
+@pytest.fixture(scope="module")
+def inputs(built_processed):
+    return engine.load_inputs(Parameters(), built_processed, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def scen():
+    out = {p.stem: load_scenario(p) for p in SCENARIOS.glob("*.yaml")}
+    out["ci_small"] = load_scenario(FIXTURES / "ci_small.yaml")
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(inputs, scen):
+    cache: dict = {}
+
+    def _run(name_or_scenario, draws=N, seed=None, tornado=False):
+        s = scen[name_or_scenario] if isinstance(name_or_scenario, str) else name_or_scenario
+        key = (id(s), draws, seed, tornado)
+        if key not in cache:
+            cache[key] = engine.run_scenario(s, reference=scen["baseline"], draws=draws,
+                                             seed=seed, inputs=inputs, tornado=tornado)
+        return cache[key]
+    return _run
+
+
+def _scenario_dict(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# no intervention, lever-only scenarios, identities
+# --------------------------------------------------------------------------------------------
+
+def test_no_intervention_is_the_baseline(run):
+    r = run("baseline")
+    assert set(r.draws) == {KALTIM, KALTARA}
+    for prov, c in r.draws.items():
+        assert c["baseline"].shape == (N, len(r.years))
+        for comp in LEVERS:
+            assert np.all(c[comp] == 0.0), (prov, comp)
+        np.testing.assert_array_equal(c["total"], c["baseline"])
+        assert np.all(c["baseline"] > 0)
+    dec = r.extra["decomposition"]
+    assert (dec["price_and_coal_demand_usd_m"] == 0).all()
+    assert list(r.years) == list(range(2026, 2036))
+
+
+@pytest.mark.parametrize("name", LEVER_ONLY)
+def test_lever_scenario_keeps_baseline_draws(run, name):
+    base, r = run("baseline"), run(name)
+    for prov in (KALTIM, KALTARA):
+        np.testing.assert_array_equal(r.draws[prov]["baseline"], base.draws[prov]["baseline"])
+    dec = r.extra["decomposition"]
+    assert (dec["price_and_coal_demand_usd_m"] == 0.0).all()
+    for prov in (KALTIM, KALTARA):
+        d = dec[dec["province"] == prov]
+        np.testing.assert_array_equal(d["baseline_scenario_usd_m"].to_numpy(),
+                                      base.draws[prov]["baseline"].mean(axis=0))
+
+
+def test_pinned_lever_parameter_keeps_common_random_numbers(run, scen):
+    """Pinning an uncertain lever value (low = value = high) must not shift the random stream
+    of the price and model shocks: the baseline draws stay those of the baseline scenario."""
+    data = _scenario_dict(SCENARIOS / "export_center.yaml")
+    data["parameters"]["export_center"]["match_rate"] = {"value": 0.1, "low": 0.1, "high": 0.1}
+    pinned = parse_scenario(data)
+    base, r = run("baseline"), run(pinned)
+    for prov in (KALTIM, KALTARA):
+        np.testing.assert_array_equal(r.draws[prov]["baseline"], base.draws[prov]["baseline"])
+    assert (r.extra["decomposition"]["price_and_coal_demand_usd_m"] == 0.0).all()
+
+
+@pytest.mark.parametrize("name", ["baseline", "combined_moderate", "combined_ambitious",
+                                  "coal_transition", "ci_small"])
+def test_components_sum_to_totals_draw_by_draw(run, name):
+    r = run(name)
+    for c in r.draws.values():
+        summed = c["baseline"] + c["export_center"] + c["kihi"] + c["connectivity"]
+        np.testing.assert_allclose(c["total"], summed, rtol=1e-13, atol=0)
+    res = r.extra["results"]
+    mean = res[res["stat"] == "mean"].pivot_table(index=["province", "year"], columns="component",
+                                                 values="value_usd_m")
+    np.testing.assert_allclose(mean["total"], mean[["baseline", *LEVERS]].sum(axis=1),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", LEVER_ONLY)
+def test_interventions_only_add(run, name):
+    r, base = run(name), run("baseline")
+    added = 0.0
+    for prov, c in r.draws.items():
+        for comp in LEVERS:
+            assert np.all(c[comp] >= 0.0), (prov, comp)
+            added += float(c[comp].sum())
+        assert np.all(c["total"] >= base.draws[prov]["total"])
+    assert added > 0.0
+
+
+def test_lever_scenarios_move_their_own_component_only(run):
+    for name in LEVERS:
+        r = run(name)
+        assert r.draws[KALTIM][name].sum() + r.draws[KALTARA][name].sum() > 0, name
+        for other in LEVERS:
+            if other != name:
+                assert all(np.all(r.draws[p][other] == 0) for p in (KALTIM, KALTARA)), (name,
+                                                                                     other)
+
+
+# --------------------------------------------------------------------------------------------
+# seeds
+# --------------------------------------------------------------------------------------------
+
+def test_same_seed_same_draws_other_seed_other_draws(inputs, scen):
+    s, ref = scen["combined_moderate"], scen["baseline"]
+    a = engine.run_scenario(s, reference=ref, draws=300, seed=11, inputs=inputs, tornado=False)
+    b = engine.run_scenario(s, reference=ref, draws=300, seed=11, inputs=inputs, tornado=False)
+    c = engine.run_scenario(s, reference=ref, draws=300, seed=12, inputs=inputs, tornado=False)
+    for prov in a.draws:
+        for comp in ("total", "baseline", *LEVERS):
+            np.testing.assert_array_equal(a.draws[prov][comp], b.draws[prov][comp])
+        assert not np.array_equal(a.draws[prov]["baseline"], c.draws[prov]["baseline"])
+        # distinct draw by draw, not just reordered
+        assert np.mean(a.draws[prov]["baseline"] != c.draws[prov]["baseline"]) > 0.99
+    pd.testing.assert_frame_equal(a.extra["results"], b.extra["results"])
+    assert a.provenance["seed"] == 11 and c.provenance["seed"] == 12
+
+
+def test_scenario_seed_is_used_by_default(run, scen):
+    r = run("ci_small")
+    assert r.provenance["seed"] == 7
+    explicit = run("ci_small", seed=7)
+    np.testing.assert_array_equal(r.draws[KALTIM]["total"], explicit.draws[KALTIM]["total"])
+
+
+# --------------------------------------------------------------------------------------------
+# KIHI caps
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["kihi", "combined_ambitious"])
+def test_kihi_output_within_capacity_and_power(inputs, scen, name):
+    s = scen[name]
+    out = engine._simulate(s, inputs, scen["baseline"].parameters, 500, 3)
+    k, u, years = out["kihi"], out["u"], out["years"]
+    kp = s.parameters.kihi
+    output = k.output_t.sum(axis=1)                                        # (N, T) tonnes
+    cap_util = k.capacity_online_t.sum(axis=1) * u["kihi.utilisation"][:, None]
+    assert np.all(output <= cap_util * (1 + 1e-12) + 1e-6)
+    # capacity online never exceeds the nameplate sum
+    assert np.all(k.capacity_online_t.sum(axis=1) <= sum(p.nameplate_kt for p in kp.projects)
+                  * 1000 * (1 + 1e-12))
+    # power available, by hand: captive coal 7.25 TWh + 9 TWh hydro x share from the first
+    # whole year at or after the drawn COD
+    hydro_on = years[None, :] >= np.ceil(u["kihi.hydro_cod_year"])[:, None]
+    available_twh = kp.captive_coal_twh + kp.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None] \
+        * hydro_on
+    used_twh = output * u["kihi.power_mwh_per_t"][:, None] / 1e6
+    assert np.all(used_twh <= available_twh * (1 + 1e-9))
+    np.testing.assert_allclose(k.power_demand_twh, used_twh, rtol=1e-9, atol=1e-12)
+    if name == "combined_ambitious":
+        # 1.5 Mt x >= 12.5 MWh/t = 18.75 TWh > 7.25 + 9 TWh: power binds in late years
+        late = years >= 2031
+        binding = output[:, late] < cap_util[:, late] * (1 - 1e-6)
+        assert binding.all()
+        np.testing.assert_allclose(used_twh[:, late], available_twh[:, late], rtol=1e-9)
+
+
+def test_kihi_table_matches_draws(run):
+    r = run("kihi")
+    kt = r.extra["kihi"].set_index("year")
+    np.testing.assert_allclose(kt["export_value_usd_m_mean"].to_numpy(),
+                               r.draws[KALTARA]["kihi"].mean(axis=0), rtol=1e-12)
+    # phase 1: 500 kt nameplate; output can never exceed it
+    assert (kt["output_kt_mean"] <= 500 + 1e-9).all() and kt["output_kt_mean"].iloc[-1] > 400
+
+
+# --------------------------------------------------------------------------------------------
+# monotonicity and the coal transition
+# --------------------------------------------------------------------------------------------
+
+def test_more_onboarding_never_lowers_export_center(run, scen):
+    data = _scenario_dict(SCENARIOS / "export_center.yaml")
+    more = dict(data)
+    more["parameters"] = {"export_center": {
+        "onboarded_kaltim": {y: 2 * v for y, v in
+                             data["parameters"]["export_center"]["onboarded_kaltim"].items()},
+        "onboarded_kaltara": data["parameters"]["export_center"]["onboarded_kaltara"]}}
+    more_s = parse_scenario(more)
+    assert more_s.parameters.export_center.onboarded_kaltim[2028] == 400
+    ec = scen["export_center"].parameters.export_center
+    via_copy = scen["export_center"].model_copy(update={"parameters": scen[
+        "export_center"].parameters.model_copy(update={"export_center": ec.model_copy(update={
+            "onboarded_kaltim": {y: 3 * v for y, v in ec.onboarded_kaltim.items()}})})})
+    base = run("export_center").draws[KALTIM]["export_center"]
+    doubled = run(more_s).draws[KALTIM]["export_center"]
+    tripled = run(via_copy).draws[KALTIM]["export_center"]
+    assert np.all(doubled >= base) and np.all(tripled >= doubled)
+    assert np.all(doubled[:, -1] > base[:, -1])
+    # expected values of cohorts are linear in onboarding: twice the firms, twice the value
+    np.testing.assert_allclose(doubled, 2 * base, rtol=1e-12)
+    np.testing.assert_array_equal(run(more_s).draws[KALTARA]["export_center"],
+                                  run("export_center").draws[KALTARA]["export_center"])
+
+
+def test_coal_transition_lowers_kaltim_baseline(run):
+    base, coal = run("baseline"), run("coal_transition")
+    i = list(base.years).index(2030)
+    b = base.draws[KALTIM]["baseline"][:, i]
+    c = coal.draws[KALTIM]["baseline"][:, i]
+    assert c.mean() < b.mean()
+    assert np.all(c < b)      # same shocks (common random numbers), lower price and volume
+    dec = coal.extra["decomposition"]
+    d = dec[(dec["province"] == KALTIM) & (dec["year"] == 2030)].iloc[0]
+    assert d["price_and_coal_demand_usd_m"] < 0
+    assert d["price_and_coal_demand_usd_m"] == pytest.approx(c.mean() - b.mean(), rel=1e-9)
+    assert (dec[["export_center_usd_m", "kihi_usd_m", "connectivity_usd_m"]] == 0).all().all()
+
+
+def test_coal_transition_size_by_hand(run, inputs):
+    """Kaltim nonmigas ∝ price^elasticity × (1 - s + s × volume index); migas is unchanged."""
+    base, coal = run("baseline"), run("coal_transition")
+    i = list(base.years).index(2030)
+    rows = base.extra["baseline_series"].set_index("series")
+    nm = rows.loc[f"{KALTIM} · via_ports · nonmigas"]
+    e, s = nm["elasticity"], nm["mining_share"]
+    last_year = int(str(nm["last_observed"])[:4])          # 2024: index 2024 = 1
+    # baseline volume: 2025 -9 %, then -2.5 %/yr; coal transition: 2025 -9 %, then -8 %/yr
+    years_after = 2030 - last_year
+    vol_b = 0.91 * 0.975 ** (years_after - 1)
+    vol_c = 0.91 * 0.92 ** (years_after - 1)
+    ratio = (60.0 / 97.5) ** e * (1 - s + s * vol_c) / (1 - s + s * vol_b)
+    nonmigas_base_mean = base.draws[KALTIM]["baseline"][:, i].mean() - _migas_mean(base, i)
+    expected_drop = nonmigas_base_mean * (1 - ratio)
+    actual_drop = base.draws[KALTIM]["baseline"][:, i].mean() - coal.draws[KALTIM]["baseline"][:, i].mean()
+    assert actual_drop == pytest.approx(expected_drop, rel=1e-9)
+
+
+def _migas_mean(r, i):
+    mix = r.mix[KALTIM]["migas"]
+    return float(np.asarray(mix)[:, i].mean())
+
+
+# --------------------------------------------------------------------------------------------
+# bases: Kaltim by port of loading, Kaltara by origin, never added together
+# --------------------------------------------------------------------------------------------
+
+def test_kihi_counted_by_origin_in_kaltara_and_by_port_in_kaltim(run):
+    r = run("combined_moderate")
+    assert r.bases == {KALTIM: "port_of_loading", KALTARA: "origin"}
+    # port_share_via_kaltim = 0.1 from 2026: Kaltim counts a tenth of the KIHI exports it
+    # loads; Kaltara counts all of them (origin). Nothing of Kaltara enters Kaltim's baseline.
+    np.testing.assert_allclose(r.draws[KALTIM]["kihi"], 0.1 * r.draws[KALTARA]["kihi"],
+                               rtol=1e-12)
+    assert np.all(r.draws[KALTARA]["connectivity"] == 0)   # rerouting never changes origin
+    ports = r.extra["ports"].set_index("year")
+    shares = {2026: 0.05, 2027: 0.10, 2028: 0.15, 2029: 0.20, 2030: 0.25, 2035: 0.25}
+    for y, sh in shares.items():
+        i = list(r.years).index(y)
+        expected = ports.at[y, "outside_ports_base_usd_m"] * sh
+        np.testing.assert_allclose(r.draws[KALTIM]["connectivity"][:, i], expected, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# CLI run and written results
+# --------------------------------------------------------------------------------------------
+
+def test_cli_run_writes_results(inputs, built_processed, tmp_path, monkeypatch):
+    from kaltim_research.cli import main
+
+    monkeypatch.setattr(engine, "load_inputs", lambda *a, **k: inputs)   # reuse the fit
+    out = tmp_path / "run"
+    code = main(["scenario", "run", str(SCENARIOS / "combined_moderate.yaml"), "--out", str(out),
+                 "--draws", "500", "--processed", str(built_processed), "--no-tornado"])
+    assert code == 0
+    res = pd.read_csv(out / "results.csv")
+    assert list(res.columns) == ["scenario", "province", "basis", "component", "year", "stat",
+                                 "value_usd_m"]
+    assert set(res["stat"]) == {"mean", "p10", "p50", "p90"}
+    assert set(res["component"]) == {"total", "baseline", "export_center", "kihi",
+                                      "connectivity"}
+    assert set(res["scenario"]) == {"combined_moderate"}
+    assert set(res["province"]) == {KALTIM, KALTARA}
+    assert set(res.loc[res["province"] == KALTIM, "basis"]) == {"port_of_loading"}
+    assert set(res.loc[res["province"] == KALTARA, "basis"]) == {"origin"}
+    # 2 provinces x 5 components x 4 stats x 10 years, no combined province row
+    assert len(res) == 2 * 5 * 4 * 10
+    assert not res.duplicated(["province", "component", "year", "stat"]).any()
+    mean = res[res["stat"] == "mean"].pivot_table(index=["province", "year"], columns="component",
+                                                 values="value_usd_m")
+    # written with 6 significant digits
+    np.testing.assert_allclose(mean["total"], mean[["baseline", *LEVERS]].sum(axis=1), rtol=2e-5)
+    q = res.pivot_table(index=["province", "component", "year"], columns="stat",
+                        values="value_usd_m")
+    tot = q.xs("total", level="component")
+    assert (tot["p10"] <= tot["p50"]).all() and (tot["p50"] <= tot["p90"]).all()
+
+    summary = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    prov = summary["provenance"]
+    for key in ("scenario_hash", "data_manifest_hash", "package_version", "git_commit", "seed",
+                "draws"):
+        assert key in prov and prov[key] not in (None, ""), key
+    assert prov["draws"] == 500 and prov["seed"] == 20250807
+    s = load_scenario(SCENARIOS / "combined_moderate.yaml")
+    from kaltim_research.scenario import scenario_hash
+    assert prov["scenario_hash"] == scenario_hash(s) == summary["scenario"]["hash"]
+    assert summary["bases"] == {KALTIM: "port_of_loading", KALTARA: "origin"}
+    heads = {h["province"]: h for h in summary["headline"]}
+    assert set(heads) == {KALTIM, KALTARA}
+    for p, h in heads.items():
+        row = mean.loc[(p, 2030)]
+        assert h["total_mean"] == pytest.approx(row["total"], rel=2e-5)
+        assert h["basis"] == summary["bases"][p]
+
+
+def test_reference_scenario_default_is_declared_defaults(inputs, scen):
+    """A root scenario (modifies: null) is compared with the declared defaults = baseline."""
+    s = scen["ci_small"]
+    assert reference_scenario(FIXTURES / "ci_small.yaml") is None
+    a = engine.run_scenario(s, reference=None, draws=200, inputs=inputs, tornado=False)
+    b = engine.run_scenario(s, reference=scen["baseline"], draws=200, inputs=inputs,
+                            tornado=False)
+    pd.testing.assert_frame_equal(a.extra["decomposition"], b.extra["decomposition"])
+
+
+# --------------------------------------------------------------------------------------------
+# tornado
+# --------------------------------------------------------------------------------------------
+
+def test_tornado_ranks_by_swing_and_coal_price_matters(run):
+    r = run("combined_moderate", draws=300, tornado=True)
+    t = r.extra["tornado"]
+    assert set(t["province"]) == {KALTIM, KALTARA}
+    for _, g in t.groupby("province"):
+        sw = g["swing_usd_m"].to_numpy()
+        assert np.all(np.diff(sw) <= 0)                              # ranked, largest first
+        np.testing.assert_allclose(sw, np.abs(g["high_usd_m"] - g["low_usd_m"]), rtol=1e-12)
+        assert (g["year"] == 2030).all()
+        assert g["parameter"].is_unique
+    coal = t[(t["province"] == KALTIM) & (t["parameter"] == "prices.coal_price")].iloc[0]
+    assert coal["swing_usd_m"] > 0
+    # Only Kaltim nonmigas depends on the coal price: with V its central value and
+    # k = 1.2816 x sigma x sqrt(5 years to 2030) x elasticity, high = c + V (e^k - 1) and
+    # low = c - V (1 - e^-k), so (high - c) / (c - low) = e^k whatever V is.
+    el = r.extra["baseline_series"].set_index("series").loc[
+        f"{KALTIM} · via_ports · nonmigas", "elasticity"]
+    k = 1.2816 * 0.15 * math.sqrt(5) * el
+    ratio = (coal["high_usd_m"] - coal["central_usd_m"]) / (coal["central_usd_m"] - coal["low_usd_m"])
+    assert ratio == pytest.approx(math.exp(k), rel=1e-9)
+    # a lever parameter with no range has no swing; an onboarding-driven one has some
+    by = t[t["province"] == KALTIM].set_index("parameter")["swing_usd_m"]
+    assert by["export_center.match_rate"] > 0
+    assert by["export_center.exports_per_usd"] == 0     # cross-check only, never added
