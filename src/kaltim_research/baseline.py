@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 CANDIDATES = ("naive", "seasonal_naive", "drift", "regression", "state_space")
 PRICE_MODELS = ("regression", "state_space")
@@ -114,6 +113,13 @@ def _observed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["log_value"].notna()]
 
 
+def _sm():
+    """statsmodels, imported on first use (it costs ~1.5 s; reading cached fits needs none)."""
+    import statsmodels.api as sm
+
+    return sm
+
+
 def forecast_log(model: str, train: pd.DataFrame, targets: pd.PeriodIndex,
                  log_price: pd.Series) -> tuple[np.ndarray, dict]:
     """Forecast log values at ``targets`` from ``train`` (a monthly frame up to the origin).
@@ -121,6 +127,7 @@ def forecast_log(model: str, train: pd.DataFrame, targets: pd.PeriodIndex,
     ``log_price`` gives the (realised or scenario) log price for every target month. Returns
     the forecasts and a dict of fitted parameters (e.g. the price elasticity).
     """
+    sm = _sm()
     obs = _observed(train)
     last_t, last_y = obs.index[-1], obs["log_value"].iloc[-1]
     if model == "naive":
@@ -313,6 +320,7 @@ def period_checks(fitted: FittedSeries, exports: pd.DataFrame) -> pd.DataFrame:
     over the same months of printed monthly values where they exist and in-sample model fits
     (regression on realised prices) elsewhere. Large gaps flag months the model misses.
     """
+    sm = _sm()
     spec, frame = fitted.spec, fitted.frame
     sel = exports[(exports["province"] == spec.province) & (exports["concept"] == spec.concept)
                   & (exports["flow"] == spec.flow) & exports["period_type"].isin(["ytd", "year"])

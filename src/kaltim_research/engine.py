@@ -61,6 +61,7 @@ class Inputs:
     shares: dict[str, dict]
     manifest_sha: str
     backtests: pd.DataFrame = field(repr=False)
+    period_checks: pd.DataFrame = field(repr=False, default=None)
 
 
 def _read(processed: Path, name: str) -> pd.DataFrame:
@@ -95,10 +96,11 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
                                                      province=f.spec.province,
                                                      concept=f.spec.concept, flow=f.spec.flow)
                            for f in fitted], ignore_index=True)
+    checks = pd.concat([bl.period_checks(f, exports) for f in fitted], ignore_index=True)
     inputs = Inputs(exports, prices, _read(processed_dir, "destinations.csv"),
                     _read(processed_dir, "origin_by_port_province.csv"), fitted,
                     {f.spec.label: bl.sector_shares(exports, f.spec) for f in fitted}, msha,
-                    backtests)
+                    backtests, checks)
     if use_cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp")
@@ -228,10 +230,8 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
 
     for f in inputs.fitted:
         spec = f.spec
-        price_path = getattr(p.prices, spec.driver)
-        point = bl.project_annual(f, price_path, list(years))["value_usd_m"].to_numpy()
-        ref_point = bl.project_annual(f, getattr(reference.prices, spec.driver),
-                                      list(years))["value_usd_m"].to_numpy()
+        point = _projection(f, getattr(p.prices, spec.driver), years)
+        ref_point = _projection(f, getattr(reference.prices, spec.driver), years)
         ys = np.array([max(0.0, (y + 0.5) - (f.last_observed.year + f.last_observed.month / 12))
                        for y in years])
         steps = np.diff(np.concatenate([[0.0], ys]))
@@ -366,6 +366,19 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
                 conn=conn, outside=outside, via_ports=via_ports_extra, series=series_rows, u=u)
 
 
+_PROJECTIONS: dict = {}
+
+
+def _projection(fitted: bl.FittedSeries, path: dict[int, float], years: np.ndarray) -> np.ndarray:
+    """Annual point projection, memoised per series, price path and years (the tornado runs
+    the same paths dozens of times)."""
+    key = (fitted.spec, fitted.model, fitted.intercept, fitted.elasticity,
+           tuple(sorted(path.items())), tuple(int(y) for y in years))
+    if key not in _PROJECTIONS:
+        _PROJECTIONS[key] = bl.project_annual(fitted, path, list(years))["value_usd_m"].to_numpy()
+    return _PROJECTIONS[key].copy()
+
+
 def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
     return {"mean": a.mean(axis=0), "p10": np.percentile(a, 10, axis=0),
             "p50": np.percentile(a, 50, axis=0), "p90": np.percentile(a, 90, axis=0)}
@@ -419,6 +432,7 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
     if tornado:
         extra["tornado"] = tornado_table(scenario, inputs, ref, seed)
     extra["backtest"] = inputs.backtests
+    extra["period_checks"] = inputs.period_checks
     provenance = {
         "scenario_hash": scenario_hash(scenario), "data_manifest_hash": inputs.manifest_sha,
         "package_version": __version__, "git_commit": git_commit(), "seed": int(seed),

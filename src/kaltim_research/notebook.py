@@ -18,7 +18,8 @@ import pandas as pd
 from .config import PROCESSED_DIR, PROJ_ROOT
 
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
-                 "export_center", "backtest", "baseline_series", "destination_hhi")
+                 "export_center", "backtest", "baseline_series", "destination_hhi",
+                 "period_checks")
 
 
 def resolve_path(path: str | Path) -> Path:
