@@ -855,7 +855,7 @@ def _footer(results: dict, tx: _Text) -> str:
         scenario_hash=short_hash(sc.get("hash")),
         manifest_hash=short_hash(prov.get("data_manifest_hash")),
         version=str(prov.get("package_version") or NOT_AVAILABLE),
-        commit=str(prov.get("git_commit") or NOT_AVAILABLE)[:12],
+        commit=str(prov.get("git_commit") or NOT_AVAILABLE)[:20],
         seed=str(seed) if seed is not None else NOT_AVAILABLE,
         draws=_draws(results, tx.lang),
     )

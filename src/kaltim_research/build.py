@@ -11,7 +11,6 @@ same raw data give byte-identical files.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from . import __version__
 from . import exports as ledger
 from .config import PROCESSED_DIR, RAW_DIR
 from .errors import DataError, Problem
+from .fileio import swap_dir
 from .manifest import load_manifest, manifest_hash, read_resource, resources, verify_checksums
 from .vocabulary import base_name, normalise_country
 
@@ -330,13 +330,7 @@ def save(result: BuildResult, processed_dir: Path, manifest_sha: str) -> None:
         (tmp / "build_info.json").write_text(json.dumps(info, indent=2, ensure_ascii=False)
                                              + "\n", encoding="utf-8")
         (tmp / ".gitkeep").write_text("")
-        old = None
-        if processed_dir.exists():
-            old = processed_dir.with_name(f".processed-old-{os.getpid()}")
-            os.replace(processed_dir, old)
-        os.replace(tmp, processed_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_dir(tmp, processed_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

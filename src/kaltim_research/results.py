@@ -7,7 +7,6 @@ read from here, never scraped from cell text.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .engine import COMPONENTS, RunResult, hhi
+from .export_center import allocate_to_destinations
+from .fileio import swap_dir
 from .scenario import ParamDoc, Uncertain, parameter_docs
 
 #: Bilingual labels for the parameters a brief lists (labels are words, never numbers).
@@ -132,7 +133,8 @@ def facts(processed_dir: Path) -> list[dict]:
 def destination_hhi(run: RunResult, processed_dir: Path) -> pd.DataFrame:
     """Destination concentration of the baseline plus Export Center exports, from the latest
     reported destination shares of each province's nonmigas/total exports; the rest of the
-    exports form one 'other' group, so the index is an upper bound."""
+    exports form one 'other' group, so the index is an upper bound. KIHI and rerouted goods
+    have no reported destinations and are left out."""
     d = pd.read_csv(Path(processed_dir) / "destinations.csv")
     rows = []
     for prov in run.draws:
@@ -154,10 +156,18 @@ def destination_hhi(run: RunResult, processed_dir: Path) -> pd.DataFrame:
             total = sel["value_usd_m"].sum() / 0.8  # fallback denominator: listed ≈ 80% (J)
             shares = dict(zip(sel["country"], sel["value_usd_m"] / total, strict=True))
         other = max(0.0, 1 - sum(shares.values()))
+        # New UMKM exports follow the scenario's destination weights (the 33 countries the
+        # centre reaches) when given, else today's shares.
+        weights = run.scenario.parameters.export_center.destination_weights
+        ec_by = (allocate_to_destinations(ec[None, :], weights) if weights else
+                 {c: ec[None, :] * sh for c, sh in {**shares, "other": other}.items()})
         for i, y in enumerate(run.years):
-            groups = [(base[i] + ec[i]) * s for s in shares.values()] + [(base[i] + ec[i]) * other]
+            groups = {c: base[i] * sh for c, sh in shares.items()}
+            groups["other"] = base[i] * other
+            for c, v in ec_by.items():
+                groups[c] = groups.get(c, 0.0) + float(v[0, i])
             rows.append({"province": prov, "year": int(y), "hhi_destination": float(
-                hhi([np.array(v) for v in groups])),
+                hhi([np.array(v) for v in groups.values()])),
                 "shares_period": f"{key['period_type']} {int(key['year'])}-{int(key['month']):02d}"
                                  f" ({key['scope']})"})
     return pd.DataFrame(rows)
@@ -308,13 +318,7 @@ def write_run(run: RunResult, out_dir: Path, processed_dir: Path, reference_para
         (tmp / "results.json").write_text(json.dumps(_clean(summary), indent=2,
                                                      ensure_ascii=False, default=_json_default)
                                           + "\n", encoding="utf-8")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
+        swap_dir(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

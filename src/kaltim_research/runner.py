@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
+from .fileio import swap_dir
 from .scenario import ScenarioError, load_scenario, scenario_hash
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
@@ -129,7 +130,10 @@ def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2):
     from jupyter_client.manager import KernelManager
 
     for attempt in range(retries + 1):
-        km = KernelManager(kernel_name=KERNEL_NAME)
+        # IPC sockets in a private folder: no TCP ports to race for between parallel jobs,
+        # and no plain-text TCP traffic.
+        sock = Path(tempfile.mkdtemp(prefix="kaltim-kernel-")) / "kernel"
+        km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sock))
         try:
             km.start_kernel(cwd=str(cwd))
             kc = km.client()
@@ -243,12 +247,7 @@ def _swap(tmp: Path, out_dir: Path) -> None:
     if out_dir.exists():
         for brief in out_dir.glob("brief_*"):  # briefs are rebuilt right after; keep old ones
             keep[brief.name] = brief.read_bytes()
-        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-        os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out_dir)
+    swap_dir(tmp, out_dir)
     for name, data in keep.items():
         if not (out_dir / name).exists():
             (out_dir / name).write_bytes(data)
@@ -262,8 +261,10 @@ def run_history(province: str, out_dir: Path) -> dict:
     slug = province.lower().replace(" ", "_")
     out_nb = out_dir / f"01_historical_exports_{slug}.ipynb"
     tmp_nb = out_dir / f".{out_nb.name}.tmp.ipynb"
+    km = None
     try:
-        _execute(nb, tmp_nb, {"province": province}, PROJ_ROOT)
+        km = start_kernel(PROJ_ROOT)
+        _execute(nb, tmp_nb, {"province": province}, PROJ_ROOT, km=km)
         _html(tmp_nb, out_nb.with_suffix(".html.tmp"))
         os.replace(tmp_nb, out_nb)
         os.replace(out_nb.with_suffix(".html.tmp"), out_nb.with_suffix(".html"))
@@ -272,6 +273,8 @@ def run_history(province: str, out_dir: Path) -> dict:
     except Exception as err:
         return {"name": f"history {province}", "ok": False, "error": str(err)}
     finally:
+        if km is not None:
+            km.shutdown_kernel(now=True)
         for p in (tmp_nb, out_nb.with_suffix(".html.tmp")):
             if p.exists():
                 p.unlink()
@@ -439,7 +442,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
         if any(r["ok"] for r in results if not r["name"].startswith("history")):
             comparison = comparison_table(reports_dir)
             dirs = [Path(reports_dir) / Path(f).stem for f in files]
-            briefs = [pool.submit(build_briefs, d, ("id", "en"), comparison)
+            briefs = [pool.submit(build_briefs, d, ("id", "en"), comparison, (lang,))
                       for d in dirs if (d / "results.json").exists()]
             for fut in as_completed(briefs):
                 fut.result()

@@ -1,0 +1,19 @@
+"""Atomic output: build in a temporary sibling, then swap it in, so readers never see a
+half-written folder and a failed run leaves the previous good output in place."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def swap_dir(tmp: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by the finished folder ``tmp`` (same filesystem)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
+        os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out_dir)
