@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import subprocess
 from dataclasses import dataclass, field
@@ -103,7 +104,9 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
                     backtests, checks)
     if use_cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
+        # Parallel report jobs may fit at the same time: each writes its own temp file and
+        # the atomic replace makes the last one win (both hold the same fit).
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
             pickle.dump(inputs, fh)
         tmp.replace(cache)
