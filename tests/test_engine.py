@@ -177,9 +177,9 @@ def test_kihi_output_within_capacity_and_power(inputs, scen, name):
     # capacity online never exceeds the nameplate sum
     assert np.all(k.capacity_online_t.sum(axis=1) <= sum(p.nameplate_kt for p in kp.projects)
                   * 1000 * (1 + 1e-12))
-    # power available, by hand: captive coal 7.25 TWh + 9 TWh hydro x share from the first
-    # whole year at or after the drawn COD
-    hydro_on = years[None, :] >= np.ceil(u["kihi.hydro_cod_year"])[:, None]
+    # power available, by hand: captive coal 7.25 TWh + 9 TWh hydro x share, for the part of
+    # each year after the drawn COD (COD 2030.0 = all of 2030, 2030.5 = half of it)
+    hydro_on = np.clip(years[None, :] + 1 - u["kihi.hydro_cod_year"][:, None], 0.0, 1.0)
     available_twh = kp.captive_coal_twh + kp.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None] \
         * hydro_on
     used_twh = output * u["kihi.power_mwh_per_t"][:, None] / 1e6

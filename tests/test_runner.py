@@ -122,3 +122,9 @@ def test_failing_notebook_keeps_previous_report(built_report, tmp_path, capsys):
     assert after == before, "the previous good report changed"
     failed = built_report.with_name(built_report.name + ".failed")
     assert (failed / "99_failing.ipynb").exists(), "failed notebook not kept for inspection"
+
+
+def test_p_draws_and_seed_reach_the_engine_run(tmp_path, no_kernels):
+    jobs, skipped = runner.plan([str(CI_SCENARIO)], {"draws": "50", "seed": "3"}, "id", True,
+                                tmp_path, None)
+    assert not skipped and jobs[0].draws == 50 and jobs[0].seed == 3

@@ -295,3 +295,30 @@ def test_scenario_is_frozen():
     with pytest.raises(Exception):   # noqa: B017 - pydantic raises ValidationError
         s.parameters.simulation.draws = 5
     assert isinstance(s, Scenario)
+
+
+def _header():
+    return dict(title="abc", title_id="abc", description="a test scenario", modifies=None,
+                date="2026-01-01")
+
+
+def test_reroute_shares_above_one_are_rejected_with_the_year():
+    from kaltim_research.scenario import ScenarioError, parse_scenario
+
+    params = {"connectivity": {"reroute_share_to_kaltim": {2026: 0.7},
+                               "reroute_share_to_kaltara": {2026: 0.5}}}
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario({**_header(), "parameters": params}, "f.yaml")
+    msg = str(err.value)
+    assert "f.yaml" in msg and "2026" in msg and "at most 1" in msg and "1.2" in msg
+
+
+def test_duplicate_kihi_project_names_are_rejected():
+    from kaltim_research.scenario import ScenarioError, parse_scenario
+
+    project = {"name": "a", "product": "aluminium", "nameplate_kt": 1, "first_year": 2027,
+               "source": "x"}
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario({**_header(), "parameters": {"kihi": {"projects": [project, project]}}},
+                       "f.yaml")
+    assert "unique" in str(err.value) and "repeated: a" in str(err.value)

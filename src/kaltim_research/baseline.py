@@ -356,7 +356,9 @@ def sector_shares(exports: pd.DataFrame, spec: SeriesSpec) -> dict:
     and sources are returned with it)."""
     sel = exports[(exports["province"] == spec.province) & (exports["concept"] == spec.concept)]
     best = None
-    for (pt, y, m), g in sel.groupby(["period_type", "year", "month"], sort=True):
+    # Latest period first by calendar (year, month), whatever its period type.
+    periods = sel.groupby(["year", "month", "period_type"], sort=True)
+    for (y, m, pt), g in periods:
         vals = dict(zip(g["flow"], g["value_usd_m"], strict=True))
         if spec.flow in vals and "mining" in vals and "industry" in vals and vals[spec.flow] > 0:
             best = (pt, y, m, vals, g)

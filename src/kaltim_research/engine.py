@@ -33,7 +33,7 @@ from . import __version__
 from . import baseline as bl
 from .config import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
 from .connectivity import simulate_connectivity
-from .export_center import promotion_crosscheck, simulate_cohorts
+from .export_center import CENTER_START_YEAR, promotion_crosscheck, simulate_cohorts
 from .kihi import PowerSpec, ProjectSpec, simulate_projects
 from .manifest import manifest_hash
 from .scenario import Parameters, Scenario, Uncertain, path_value, scenario_hash, uncertain_range
@@ -81,7 +81,10 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
     info = json.loads((processed_dir / "build_info.json").read_text(encoding="utf-8")) \
         if (processed_dir / "build_info.json").exists() else {}
     msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
-    key = hashlib.sha256(json.dumps([msha, __version__, params.baseline.model_dump(mode="json"),
+    source = hashlib.sha256(b"".join((Path(__file__).parent / m).read_bytes()
+                                     for m in ("baseline.py", "engine.py"))).hexdigest()
+    key = hashlib.sha256(json.dumps([msha, __version__, source,
+                                     params.baseline.model_dump(mode="json"),
                                      [s.__dict__ for s in series]], sort_keys=True)
                          .encode()).hexdigest()[:16]
     cache = processed_dir / ".cache" / f"inputs-{key}.pkl"
@@ -125,7 +128,9 @@ def headline_concepts(series: tuple[bl.SeriesSpec, ...]) -> dict[str, str]:
 def outside_ports_base(origin_ports: pd.DataFrame, province: str) -> dict:
     """Annual value of ``province``-origin exports leaving through ports in other provinces
     that could be rerouted (Jawa Timur, Sulawesi Selatan, DKI Jakarta): mean of the monthly
-    sums over the last 24 months with a printed split, times 12 (a derived number)."""
+    sums over the last 24 months with a printed split, times 12 (a derived number). The goods
+    are fish, shrimp, seaweed and plywood, which have no price model here, so the value is
+    held flat over the horizon (judgement; it does not follow the coal-driven baseline)."""
     m = origin_ports[(origin_ports["origin_province"] == province)
                      & (origin_ports["period_type"] == "month")
                      & origin_ports["via_province"].isin(OUTSIDE_PROVINCES)]
@@ -299,13 +304,20 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
                        ("Kalimantan Utara", ec.onboarded_kaltara)):
         if prov not in comps:
             continue
-        onboard = _path_array(path, years)
+        # Cohorts start when the centre opened (2025), even if the horizon starts later, so
+        # earlier cohorts and their survivors are not lost; then keep the horizon's years.
+        cohort_years = np.arange(min(CENTER_START_YEAR, int(years[0])), int(years[-1]) + 1)
+        onboard = _path_array(path, cohort_years)
         cont = np.broadcast_to(np.asarray(ec.continuation_rates, dtype=float), (n, 3))
-        res = simulate_cohorts(years, onboard, u["export_center.match_rate"],
-                               u["export_center.first_year_value_usd_k"], cont,
-                               u["export_center.later_continuation_rate"],
-                               u["export_center.survival_uplift_year1"],
-                               u["export_center.survivor_growth_rate"], int(years[0]))
+        full = simulate_cohorts(cohort_years, onboard, u["export_center.match_rate"],
+                                u["export_center.first_year_value_usd_k"], cont,
+                                u["export_center.later_continuation_rate"],
+                                u["export_center.survival_uplift_year1"],
+                                u["export_center.survivor_growth_rate"], int(cohort_years[0]))
+        cut = slice(len(cohort_years) - t, None)
+        res = type(full)(years, *(getattr(full, f)[:, cut] for f in
+                                  ("active_exporters", "new_exporters", "new_export_value_usd_m",
+                                   "export_value_usd_m", "cumulative_value_usd_m")))
         comps[prov]["export_center"] += res.export_value_usd_m
         mix[prov]["umkm_goods"] = mix[prov].get("umkm_goods", 0) + res.export_value_usd_m
         ec_results[prov] = res
@@ -323,8 +335,9 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
                             ramp_up=k.ramp_up, export_share=1.0, eu_export_share=k.eu_export_share,
                             operating_jobs=pr.operating_jobs) for pr in k.projects]
     hydro_cod = u["kihi.hydro_cod_year"]
-    hydro = np.where(years[None, :] >= np.ceil(hydro_cod)[:, None], k.hydro_twh, 0.0) \
-        * u["kihi.hydro_share_for_kihi"][:, None]
+    # Share of each year the dam runs: a COD of 2030.0 gives all of 2030, 2030.5 half of it.
+    hydro_frac = np.clip(years[None, :] + 1 - hydro_cod[:, None], 0.0, 1.0)
+    hydro = hydro_frac * k.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None]
     power = PowerSpec(hydro_twh_by_year=hydro,
                       captive_coal_twh=np.full((n, t), k.captive_coal_twh))
     kdraws = {"utilisation": u["kihi.utilisation"],
@@ -339,9 +352,13 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
         kdraws[f"start_delay_years/{pr.name}"] = u["kihi.start_delay_years"]
         kdraws[f"power_mwh_per_t/{pr.name}"] = u["kihi.power_mwh_per_t"]
     kres = simulate_projects(years, projects, kdraws, power, strict_keys=False)
+    # Projects are simulated with export_share 1 and the drawn share applied here, to the
+    # export value and to the CBAM-exposed tonnes (both are linear in it).
     exp_share = u["kihi.export_share"][:, None]
     kihi_export = kres.export_value_usd_m.sum(axis=1) * exp_share if projects \
         else np.zeros((n, t))
+    cbam_cost = kres.cbam_cost_usd_m * exp_share
+    cbam_exposed = kres.cbam_exposed_emissions_mt_co2 * exp_share
 
     # Connectivity: where Kaltara-origin goods are loaded.
     kaltara = "Kalimantan Utara"
@@ -366,6 +383,7 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
 
     return dict(years=years, comps=comps, mix=mix, ref_base=ref_base, ref_coal=ref_coal, bases=bases,
                 ec=ec_results, crosscheck=crosscheck, kihi=kres, kihi_export=kihi_export,
+                cbam_cost=cbam_cost, cbam_exposed=cbam_exposed,
                 conn=conn, outside=outside, via_ports=via_ports_extra, series=series_rows, u=u)
 
 
@@ -375,11 +393,12 @@ _PROJECTIONS: dict = {}
 def _projection(fitted: bl.FittedSeries, path: dict[int, float], years: np.ndarray) -> np.ndarray:
     """Annual point projection, memoised per series, price path and years (the tornado runs
     the same paths dozens of times)."""
-    key = (fitted.spec, fitted.model, fitted.intercept, fitted.elasticity,
-           tuple(sorted(path.items())), tuple(int(y) for y in years))
+    # Keyed by the fitted object itself (kept alive in the value, so its id is never reused).
+    key = (id(fitted), tuple(sorted(path.items())), tuple(int(y) for y in years))
     if key not in _PROJECTIONS:
-        _PROJECTIONS[key] = bl.project_annual(fitted, path, list(years))["value_usd_m"].to_numpy()
-    return _PROJECTIONS[key].copy()
+        _PROJECTIONS[key] = (fitted, bl.project_annual(fitted, path, list(years))["value_usd_m"]
+                             .to_numpy())
+    return _PROJECTIONS[key][1].copy()
 
 
 def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
@@ -471,6 +490,7 @@ def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray)
         coal = groups.get("coal_mining", np.zeros(len(years)))
         h = hhi(list(groups.values())) if groups else np.full(len(years), np.nan)
         ref = out["ref_base"][prov].mean(axis=0)
+        ref_p50 = np.percentile(out["ref_base"][prov], 50, axis=0)
         ref_coal = out["ref_coal"][prov].mean(axis=0)
         for i, y in enumerate(years):
             ind_rows.append({"scenario": name, "province": prov, "year": int(y),
@@ -480,6 +500,7 @@ def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray)
                              "hhi_product": float(h[i])})
             dec_rows.append({"scenario": name, "province": prov, "year": int(y),
                              "baseline_scenario_usd_m": ref[i],
+                             "baseline_scenario_p50_usd_m": ref_p50[i],
                              "price_and_coal_demand_usd_m": c["baseline"].mean(axis=0)[i] - ref[i],
                              "export_center_usd_m": c["export_center"].mean(axis=0)[i],
                              "kihi_usd_m": c["kihi"].mean(axis=0)[i],
@@ -495,7 +516,8 @@ def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray)
                           "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
                           "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
                           "emissions_mt_co2_mean": kres.emissions_mt_co2.mean(axis=0)[i],
-                          "cbam_cost_usd_m_mean": kres.cbam_cost_usd_m.mean(axis=0)[i],
+                          "cbam_exposed_mt_co2_mean": out["cbam_exposed"].mean(axis=0)[i],
+                          "cbam_cost_usd_m_mean": out["cbam_cost"].mean(axis=0)[i],
                           "jobs_mean": kres.jobs.mean(axis=0)[i]})
     conn = out["conn"]
     port_rows = []
@@ -530,7 +552,10 @@ def tornado_table(scenario: Scenario, inputs: Inputs, reference: Parameters,
     central values, no shocks."""
     p = scenario.parameters
     hy = p.simulation.headline_year
-    names = [nm for nm, _, _ in uncertain_parameters(p)] + ["prices.coal_price"]
+    # The price forecast error only scales shocks, which the tornado switches off: it is
+    # represented by the coal price row instead.
+    names = [nm for nm, _, _ in uncertain_parameters(p) if nm != "prices.forecast_error_1y"]
+    names += ["prices.coal_price"]
     central = _simulate(scenario, inputs, reference, 1, seed, shocks=False)
     idx = int(np.where(central["years"] == hy)[0][0])
 

@@ -237,7 +237,7 @@ def fan_chart(run: RunResult, processed_dir: Path, heads: list[dict]) -> dict:
         **{s: [float(v) for v in tot[tot["stat"] == s].sort_values("year")["value_usd_m"]]
            for s in ("p10", "p50", "p90", "mean")},
         "baseline_p50": [float(v) for v in dec[dec["province"] == prov]
-                         .sort_values("year")["baseline_scenario_usd_m"]],
+                         .sort_values("year")["baseline_scenario_p50_usd_m"]],
         "history_years": [int(y) for y in hist["year"]],
         "history_values": [float(v) for v in hist["value_usd_m"]],
         "history_basis": list(hist["basis"]),
@@ -306,15 +306,16 @@ def write_run(run: RunResult, out_dir: Path, processed_dir: Path, reference_para
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     summary = summarise(run, processed_dir, reference_params)
-    summary["destination_hhi"] = destination_hhi(run, processed_dir).query(
-        "year == @summary['horizon']['headline_year']").to_dict("records")
+    dest = destination_hhi(run, processed_dir)
+    hy = summary["horizon"]["headline_year"]
+    summary["destination_hhi"] = dest[dest["year"] == hy].to_dict("records")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         for name, frame in run.extra.items():
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
                          float_format="%.10g")
-        destination_hhi(run, processed_dir).to_csv(tmp / "destination_hhi.csv", index=False,
-                                                   lineterminator="\n", float_format="%.10g")
+        dest.to_csv(tmp / "destination_hhi.csv", index=False, lineterminator="\n",
+                    float_format="%.10g")
         (tmp / "results.json").write_text(json.dumps(_clean(summary), indent=2,
                                                      ensure_ascii=False, default=_json_default)
                                           + "\n", encoding="utf-8")

@@ -121,6 +121,7 @@ class Job:
     notebooks: dict[Path, dict]
     draws: int | None
     fingerprint: dict
+    seed: int | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def run_job(job: Job, position: str) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}-", dir=parent))
     timings = {}
     try:
-        run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws)
+        run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws, seed=job.seed)
         timings["engine_s"] = round(time.perf_counter() - t0, 2)
         # One kernel per scenario, its namespace reset between notebooks.
         km = start_kernel(PROJ_ROOT)
@@ -226,7 +227,7 @@ def run_job(job: Job, position: str) -> dict:
                                           + "\n", encoding="utf-8")
         (tmp / FINGERPRINT).write_text(json.dumps(job.fingerprint, indent=2) + "\n",
                                        encoding="utf-8")
-        _swap(tmp, job.out_dir)
+        swap_dir(tmp, job.out_dir)
         failed_dir = job.out_dir.with_name(job.out_dir.name + ".failed")
         shutil.rmtree(failed_dir, ignore_errors=True)
         return {"name": job.name, "ok": True, "timings": timings}
@@ -244,15 +245,6 @@ def run_job(job: Job, position: str) -> dict:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _swap(tmp: Path, out_dir: Path) -> None:
-    keep = {}
-    if out_dir.exists():
-        for brief in out_dir.glob("brief_*"):  # briefs are rebuilt right after; keep old ones
-            keep[brief.name] = brief.read_bytes()
-    swap_dir(tmp, out_dir)
-    for name, data in keep.items():
-        if not (out_dir / name).exists():
-            (out_dir / name).write_bytes(data)
 
 
 def run_history(province: str, out_dir: Path) -> dict:
@@ -388,6 +380,12 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
     if not notebooks:
         raise RunError(f"no scenario notebooks found in {notebooks_dir}")
     per_nb = check_overrides(overrides, notebooks)
+    # -p draws / -p seed also set the engine run the notebooks read (a negative seed means
+    # "the scenario's own", as in the notebooks).
+    if "draws" in overrides:
+        draws = int(_coerce(overrides["draws"]))
+    seed = int(_coerce(overrides["seed"])) if "seed" in overrides else None
+    seed = seed if seed is None or seed >= 0 else None
     jobs, skipped = [], []
     for path, sc in scenarios:
         out = Path(reports_dir) / path.stem
@@ -398,7 +396,7 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
         if not force and old.exists() and json.loads(old.read_text(encoding="utf-8")) == fp:
             skipped.append(path.stem)
             continue
-        jobs.append(Job(path.stem, path, out, per_nb, draws, fp))
+        jobs.append(Job(path.stem, path, out, per_nb, draws, fp, seed))
     return jobs, skipped
 
 
@@ -446,8 +444,14 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
             dirs = [Path(reports_dir) / Path(f).stem for f in files]
             briefs = [pool.submit(build_briefs, d, ("id", "en"), comparison, (lang,))
                       for d in dirs if (d / "results.json").exists()]
-            for fut in as_completed(briefs):
-                fut.result()
+            for fut, d in zip(briefs, [d for d in dirs if (d / "results.json").exists()],
+                              strict=True):
+                try:
+                    fut.result()
+                except Exception as err:  # a brief failure is reported like a notebook's
+                    results.append({"name": f"brief {d.name}", "ok": False,
+                                    "error": f"brief for {d.name} failed: "
+                                             f"{type(err).__name__}: {err}"})
             print(f"briefs written for {len(briefs)} scenario(s)", flush=True)
     if history_jobs and all(r["ok"] for r in results if r["name"].startswith("history")):
         (Path(reports_dir) / "history" / FINGERPRINT).write_text(json.dumps(hist_fp) + "\n")

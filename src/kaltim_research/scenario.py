@@ -198,12 +198,6 @@ class Prices(Frozen):
         {2025: 12.1, 2026: 11.0, 2027: 11.0}, unit="US$/mmbtu", ge=1, le=60,
         description="LNG, Japan import cif (proxy for Bontang LNG)",
         source="V: 2025 Jan–Nov mean 12.1 (Pink Sheet); WB Oct-2025: energy index −10% in 2026 (J)")
-    crude_brent: YearPath = P(
-        {2025: 69.6, 2026: 60.0, 2027: 60.0}, unit="US$/bbl", ge=10, le=250,
-        description="Crude oil, Brent", source="V: WB Oct-2025 outlook: Brent US$60 in 2026")
-    palm_oil: YearPath = P(
-        {2025: 1008.0, 2026: 1000.0}, unit="US$/t", ge=100, le=3000,
-        description="Palm oil (Malaysia)", source="V: 2025 Jan–Nov mean 1,008 (Pink Sheet); flat (J)")
     aluminium: YearPath = P(
         {2025: 2610.0, 2026: 2650.0, 2027: 2650.0}, unit="US$/t", ge=500, le=6000,
         description="Aluminium (LME)",
@@ -218,7 +212,8 @@ class CoalDemand(Frozen):
     volume_growth_pct: YearPath = P(
         {2025: -9.0, 2026: -2.5}, unit="% per year", ge=-40, le=20,
         description="Growth of Indonesian coal export volume; applied to the mining part of "
-                    "each province's exports (index 2024 = 1)",
+                    "each series from the year after its last observation (earlier years are "
+                    "in the data already)",
         source="V+J: 2025 ≥ −9% (IEA Coal 2025); 2026–30 ≈ −2.5%/yr tracking Chinese imports; "
                "STEPS −1 to −2.5, APS −4, NZE −8 %/yr (research NOTES)")
 
@@ -283,7 +278,7 @@ class ExportCenter(Frozen):
 
 
 class KihiProject(Frozen):
-    name: str
+    name: str = Field(min_length=1, pattern=r"^[^/]+$", description="Unique name (no '/')")
     product: Literal["aluminium"]
     nameplate_kt: float = Field(ge=0, le=5000, description="Nameplate capacity, kt per year")
     first_year: int = Field(ge=2024, le=MAX_HORIZON, description="Planned first production year")
@@ -333,12 +328,23 @@ class Kihi(Frozen):
     eu_carbon_price_usd_per_t: float = P(85.0, unit="US$/t CO2", ge=0, le=500,
                                          description="EU carbon price for CBAM exposure",
                                          source="J: illustrative, not in the research notes")
+    @field_validator("projects")
+    @classmethod
+    def _unique_names(cls, v: tuple[KihiProject, ...]) -> tuple[KihiProject, ...]:
+        names = [p.name for p in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError("project names must be unique; repeated: " + ", ".join(dupes))
+        return v
+
     port_share_via_kaltim: YearPath = P({2025: 0.0}, unit="share", ge=0, le=1,
                                         description="Share of KIHI exports loaded at Kaltim ports",
                                         source="J: KIHI has its own jetty (kihi_projects.csv)")
 
 
 class Connectivity(Frozen):
+    """Where Kaltara-origin goods are loaded; the two shares may not exceed 1 in any year."""
+
     reroute_share_to_kaltim: YearPath = P(
         {2025: 0.0}, unit="share", ge=0, le=1,
         description="Share of Kaltara-origin exports now leaving via ports outside Kaltara that "
@@ -347,6 +353,21 @@ class Connectivity(Frozen):
         {2025: 0.0}, unit="share", ge=0, le=1,
         description="Share shipped through Kaltara's own ports instead",
         source="J: direct-call trials from Tarakan since Nov 2023 (kaltara_export_facts)")
+
+    @model_validator(mode="after")
+    def _shares_at_most_one(self) -> Connectivity:
+        _check_shares(self)
+        return self
+
+
+def _check_shares(self_) -> None:
+    years = sorted(set(self_.reroute_share_to_kaltim) | set(self_.reroute_share_to_kaltara))
+    for y in range(years[0], MAX_HORIZON + 1):
+        total = (path_value(self_.reroute_share_to_kaltim, y)
+                 + path_value(self_.reroute_share_to_kaltara, y))
+        if total > 1 + 1e-12:
+            raise ValueError(f"reroute_share_to_kaltim + reroute_share_to_kaltara = {total:g} in "
+                             f"{y}; expected at most 1 (they split one flow of goods)")
 
 
 class Parameters(Frozen):

@@ -40,8 +40,8 @@ def _run(args) -> int:
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (FileNotFoundError, ValueError) as err:  # e.g. too few observations for a backtest
+        print(f"error: {args.file}: {err}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}/results.csv and results.json ({summary['provenance']['draws']} "
           f"draws, seed {summary['provenance']['seed']})")
