@@ -412,7 +412,7 @@ def test_flow_identity_passes_within_printed_rounding():
     ex = check_rows(ledger_row(1090, month=1, year=2022),
                     ledger_row(72.55, flow="migas", month=1, year=2022),
                     ledger_row(1020, flow="nonmigas", month=1, year=2022))
-    checks = ledger.cross_checks(ex, ex)
+    checks = ledger.cross_checks(ex)
     assert len(checks) == 1
     c = checks.iloc[0]
     assert c["check"] == "flow_identity"
@@ -429,7 +429,7 @@ def test_flow_identity_fails_beyond_printed_rounding():
     ex = check_rows(ledger_row(1090, month=1, year=2022),
                     ledger_row(72.55, flow="migas", month=1, year=2022),
                     ledger_row(1030, flow="nonmigas", month=1, year=2022))
-    c = ledger.cross_checks(ex, ex).iloc[0]
+    c = ledger.cross_checks(ex).iloc[0]
     assert c["difference_usd_m"] == pytest.approx(12.55)
     assert bool(c["passed"]) is False
 
@@ -438,7 +438,7 @@ def test_identity_is_never_checked_across_concepts():
     ex = check_rows(ledger_row(1090, month=1, year=2022),
                     ledger_row(72.55, flow="migas", concept="origin", month=1, year=2022),
                     ledger_row(1030, flow="nonmigas", month=1, year=2022))
-    assert ledger.cross_checks(ex, ex).empty
+    assert ledger.cross_checks(ex).empty
 
 
 def test_months_sum_to_cumulative_hand_examples():
@@ -449,8 +449,8 @@ def test_months_sum_to_cumulative_hand_examples():
     bad = check_rows(ledger_row(1090, month=1, year=2022), ledger_row(2010, month=2, year=2022),
                      ledger_row(3040, month=3, year=2022),
                      ledger_row(6230, period_type="ytd", month=3, year=2022))
-    c_ok = ledger.cross_checks(ok, ok).iloc[0]
-    c_bad = ledger.cross_checks(bad, bad).iloc[0]
+    c_ok = ledger.cross_checks(ok).iloc[0]
+    c_bad = ledger.cross_checks(bad).iloc[0]
     assert c_ok["check"] == c_bad["check"] == "months_sum_to_ytd"
     assert c_ok["found_usd_m"] == 6130 and bool(c_ok["passed"]) is True
     # tolerance 5 + 5 + 5 + 5 = 20 < |6140 - 6230| = 90
@@ -464,7 +464,7 @@ def test_implied_values_are_not_used_in_cross_checks():
                     ledger_row(72.55, flow="migas", month=1, year=2022),
                     ledger_row(1030, flow="nonmigas", month=1, year=2022,
                                basis="implied_from_pct_change"))
-    assert ledger.cross_checks(ex, ex).empty
+    assert ledger.cross_checks(ex).empty
 
 
 def test_real_build_reports_the_kaltara_september_2024_mismatch(built):

@@ -269,7 +269,7 @@ def process(manifest: dict, tables: dict) -> BuildResult:
         {n: t for n, t in tables.items()
          if t[0] in ("exports", "implied_exports", "commodities")}, annotations)
     resolved = ledger.resolve(obs)
-    checks = [ledger.cross_checks(resolved.exports, resolved.observations)]
+    checks = [ledger.cross_checks(resolved.exports)]
     for _name, (role, file, f) in tables.items():
         if role == "implied_exports":
             checks.append(ledger.implied_arithmetic(f, file))

@@ -447,7 +447,7 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
             st = _stats(c[comp])
             for s in STATS:
                 for y, v in zip(years, st[s], strict=True):
-                    rows.append((scenario_name(scenario), prov, basis, comp, int(y), s, float(v)))
+                    rows.append((scenario.name, prov, basis, comp, int(y), s, float(v)))
     results = pd.DataFrame(rows, columns=["scenario", "province", "basis", "component", "year",
                                           "stat", "value_usd_m"])
     extra = _extra_tables(scenario, out, comps, years)
@@ -464,10 +464,6 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
                      provenance, {prov: BASIS_LABELS.get(c, c) for prov, c in out["bases"].items()})
 
 
-def scenario_name(scenario: Scenario) -> str:
-    return scenario.name
-
-
 def data_vintage(inputs: Inputs) -> str:
     e = inputs.exports
     parts = []
@@ -481,7 +477,7 @@ def data_vintage(inputs: Inputs) -> str:
 
 
 def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray) -> dict:
-    name = scenario_name(scenario)
+    name = scenario.name
     ind_rows, dec_rows = [], []
     for prov, c in comps.items():
         total_mean = c["total"].mean(axis=0)

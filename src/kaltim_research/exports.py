@@ -408,7 +408,7 @@ def coverage(exports: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cross_checks(exports: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+def cross_checks(exports: pd.DataFrame) -> pd.DataFrame:
     """Accounting checks on the resolved ledger; failures are reported, never hidden.
 
     * ``flow_identity``: a parent flow equals the sum of its parts (:data:`FLOW_IDENTITIES`)

@@ -34,6 +34,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from . import __version__
 from .config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
 from .fileio import swap_dir
@@ -103,7 +105,6 @@ def fingerprint(scenario_path: Path, notebooks: list[Path], overrides: dict, lan
     chain, current = [], Path(scenario_path)
     while current is not None:
         chain.append(_sha(current))
-        import yaml
         data = yaml.safe_load(current.read_text(encoding="utf-8")) or {}
         parent = data.get("modifies")
         current = current.with_name(f"{parent}.yaml") if parent else None
