@@ -17,9 +17,9 @@ import pstats
 import time
 from pathlib import Path
 
-from kaltim_research import engine
 from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
-from kaltim_research.scenario import load_scenario, parse_scenario, reference_scenario
+from kaltim_research.models import engine
+from kaltim_research.models.scenario import load_scenario, parse_scenario, reference_scenario
 
 SCENARIO = Path(PROJ_ROOT) / "scenarios" / "combined_ambitious.yaml"
 TARGET_S = 2.0

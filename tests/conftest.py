@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kaltim_research import build
 from kaltim_research.config import MANIFEST_NAME, RAW_DIR
+from kaltim_research.data import build
 
 REAL_RAW = Path(RAW_DIR)
 PREVIOUS_BUILD_MARKER = "# previous build (test marker)\n"

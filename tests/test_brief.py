@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from kaltim_research import brief
-from kaltim_research.brief import (
+from kaltim_research.report import brief
+from kaltim_research.report.brief import (
     brief_numbers,
     build_brief_content,
     build_brief_docx,
@@ -468,7 +468,7 @@ def test_invalid_language(results, tmp_path):
 
 @pytest.mark.parametrize(
     ("builder", "renderer", "name"),
-    [(build_brief_pdf, "_render_pdf", "a.pdf"), (build_brief_docx, "_render_docx", "a.docx")],
+    [(build_brief_pdf, "pdf", "a.pdf"), (build_brief_docx, "docx", "a.docx")],
 )
 def test_atomic_write_keeps_existing_file(results, tmp_path, monkeypatch, builder, renderer, name):
     out = tmp_path / name
@@ -478,7 +478,10 @@ def test_atomic_write_keeps_existing_file(results, tmp_path, monkeypatch, builde
         Path(path).write_bytes(b"half-written")
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setattr(brief, renderer, boom)
+    import importlib
+
+    module = importlib.import_module(f"kaltim_research.report.brief.{renderer}")
+    monkeypatch.setattr(module, f"_render_{renderer}", boom)
     with pytest.raises(RuntimeError):
         builder(results, out)
     assert out.read_bytes() == b"previous version"

@@ -16,7 +16,8 @@ from conftest import (
     write_manifest_json,
 )
 
-from kaltim_research import build, cli
+from kaltim_research import cli
+from kaltim_research.data import build
 from kaltim_research.errors import DataError
 
 ANNUAL_HEADER = ("province,year,period_type,period_end_month,flow,value_usd_million,source_url,"

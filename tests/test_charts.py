@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from kaltim_research import charts  # noqa: E402
+from kaltim_research.report import charts  # noqa: E402
 
 PROV = "Kalimantan Timur"
 UNIT = "US$ million"
@@ -275,14 +275,14 @@ def test_concentration_chart():
 
 @pytest.fixture(scope="module")
 def real_run():
-    from kaltim_research.notebook import load_run
+    from kaltim_research.report.notebook import load_run
 
     return load_run("scenarios/combined_moderate.yaml", draws=300)
 
 
 @pytest.fixture(scope="module")
 def real_history():
-    from kaltim_research.notebook import history
+    from kaltim_research.report.notebook import history
 
     return {p: history(p, 2014, 2025) for p in ("Kalimantan Timur", "Kalimantan Utara")}
 

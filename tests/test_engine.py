@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from kaltim_research import engine
 from kaltim_research.config import PROJ_ROOT
-from kaltim_research.scenario import Parameters, load_scenario, parse_scenario, reference_scenario
+from kaltim_research.models import engine
+from kaltim_research.models.scenario import Parameters, load_scenario, parse_scenario, reference_scenario
 
 SCENARIOS = Path(PROJ_ROOT) / "scenarios"
 FIXTURES = Path(__file__).parent / "fixtures" / "scenarios"
@@ -329,7 +329,7 @@ def test_cli_run_writes_results(inputs, built_processed, tmp_path, monkeypatch):
         assert key in prov and prov[key] not in (None, ""), key
     assert prov["draws"] == 500 and prov["seed"] == 20250807
     s = load_scenario(SCENARIOS / "combined_moderate.yaml")
-    from kaltim_research.scenario import scenario_hash
+    from kaltim_research.models.scenario import scenario_hash
     assert prov["scenario_hash"] == scenario_hash(s) == summary["scenario"]["hash"]
     assert summary["bases"] == {KALTIM: "port_of_loading", KALTARA: "origin"}
     heads = {h["province"]: h for h in summary["headline"]}

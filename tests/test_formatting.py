@@ -1,4 +1,4 @@
-"""Tests for kaltim_research.formatting (expected strings written by hand)."""
+"""Tests for kaltim_research.report.formatting (expected strings written by hand)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaltim_research.formatting import (
+from kaltim_research.report.formatting import (
     format_idr,
     format_number,
     format_pct,

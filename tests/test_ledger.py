@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kaltim_research import exports as ledger
-from kaltim_research.exports import KEY, rounding_half_unit, significant_digits
+from kaltim_research.data import ledger
+from kaltim_research.data.ledger import KEY, rounding_half_unit, significant_digits
 
 KALTIM = "Kalimantan Timur"
 KALTARA = "Kalimantan Utara"

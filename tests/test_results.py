@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kaltim_research import engine
-from kaltim_research.results import destination_hhi, facts
-from kaltim_research.scenario import parse_scenario
+from kaltim_research.models import engine
+from kaltim_research.models.scenario import parse_scenario
+from kaltim_research.report.results import destination_hhi, facts
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSED = ROOT / "data" / "processed"

@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kaltim_research import cli, runner
+from kaltim_research import cli
+from kaltim_research.report import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 CI_SCENARIO = ROOT / "tests" / "fixtures" / "scenarios" / "ci_small.yaml"
@@ -78,7 +79,7 @@ def test_brief_pdf_and_docx_carry_the_results_numbers(built_report):
     import docx
     from pypdf import PdfReader
 
-    from kaltim_research.brief import brief_numbers, short_hash
+    from kaltim_research.report.brief import brief_numbers, short_hash
 
     summary = json.loads((built_report / "results.json").read_text())
     reader = PdfReader(str(built_report / "brief_id.pdf"))

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from kaltim_research.config import PROJ_ROOT
-from kaltim_research.scenario import (
+from kaltim_research.models.scenario import (
     Parameters,
     Scenario,
     ScenarioError,
@@ -303,7 +303,7 @@ def _header():
 
 
 def test_reroute_shares_above_one_are_rejected_with_the_year():
-    from kaltim_research.scenario import ScenarioError, parse_scenario
+    from kaltim_research.models.scenario import ScenarioError, parse_scenario
 
     params = {"connectivity": {"reroute_share_to_kaltim": {2026: 0.7},
                                "reroute_share_to_kaltara": {2026: 0.5}}}
@@ -314,7 +314,7 @@ def test_reroute_shares_above_one_are_rejected_with_the_year():
 
 
 def test_duplicate_kihi_project_names_are_rejected():
-    from kaltim_research.scenario import ScenarioError, parse_scenario
+    from kaltim_research.models.scenario import ScenarioError, parse_scenario
 
     project = {"name": "a", "product": "aluminium", "nameplate_kt": 1, "first_year": 2027,
                "source": "x"}

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
-from .vocabulary import FLOW_IDENTITIES, parse_flow_label
+from kaltim_research.data.vocabulary import FLOW_IDENTITIES, parse_flow_label
+from kaltim_research.errors import DataError, Problem
 
 KEY = ["province", "concept", "flow", "period_type", "year", "month"]
 

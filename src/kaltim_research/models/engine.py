@@ -3,7 +3,7 @@
 ``run_scenario`` is the one entry point the CLI, the notebooks and the brief use. It
 
 1. loads the processed ledger and prices and fits the baseline series (cached per data
-   manifest, see :mod:`kaltim_research.baseline`);
+   manifest, see :mod:`kaltim_research.models.baseline`);
 2. draws every uncertain parameter once per draw (triangular over its plausible range),
    plus price and model shocks as log-normal random walks (seeded, vectorised);
 3. runs the lever modules (:mod:`export_center`, :mod:`kihi`, :mod:`connectivity`);
@@ -29,14 +29,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from . import baseline as bl
-from .config import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
-from .connectivity import simulate_connectivity
-from .export_center import CENTER_START_YEAR, promotion_crosscheck, simulate_cohorts
-from .kihi import PowerSpec, ProjectSpec, simulate_projects
-from .manifest import manifest_hash
-from .scenario import Parameters, Scenario, Uncertain, path_value, scenario_hash, uncertain_range
+from kaltim_research import __version__
+from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
+from kaltim_research.data.manifest import manifest_hash
+from kaltim_research.models import baseline as bl
+from kaltim_research.models.connectivity import simulate_connectivity
+from kaltim_research.models.export_center import CENTER_START_YEAR, promotion_crosscheck, simulate_cohorts
+from kaltim_research.models.kihi import PowerSpec, ProjectSpec, simulate_projects
+from kaltim_research.models.scenario import (
+    Parameters,
+    Scenario,
+    Uncertain,
+    path_value,
+    scenario_hash,
+    uncertain_range,
+)
 
 COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
 STATS = ("mean", "p10", "p50", "p90")

@@ -14,10 +14,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import COMPONENTS, RunResult, hhi
-from .export_center import allocate_to_destinations
-from .fileio import swap_dir
-from .scenario import ParamDoc, Uncertain, parameter_docs
+from kaltim_research.config import PROCESSED_DIR
+from kaltim_research.fileio import swap_dir
+from kaltim_research.models import engine
+from kaltim_research.models.engine import COMPONENTS, RunResult, hhi
+from kaltim_research.models.export_center import allocate_to_destinations
+from kaltim_research.models.scenario import (
+    ParamDoc,
+    Uncertain,
+    load_scenario,
+    parameter_docs,
+    reference_scenario,
+)
 
 #: Bilingual labels for the parameters a brief lists (labels are words, never numbers).
 PARAM_LABELS = {
@@ -49,7 +57,7 @@ def _docs() -> dict[str, ParamDoc]:
 
 def _value_at(value, year: int):
     if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
-        from .scenario import path_value
+        from kaltim_research.models.scenario import path_value
         return path_value(value, year)
     if isinstance(value, Uncertain):
         return value.value
@@ -258,7 +266,7 @@ def comparison_rows(summary: dict) -> list[dict]:
 
 
 def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dict:
-    """The results.json dict (see the brief contract in :mod:`kaltim_research.brief`)."""
+    """The results.json dict (see the brief contract in :mod:`kaltim_research.report.brief`)."""
     sc = run.scenario
     heads = headline(run, processed_dir)
     summary = {
@@ -324,3 +332,15 @@ def write_run(run: RunResult, out_dir: Path, processed_dir: Path, reference_para
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return summary
+
+def run_to_dir(path: Path, out: Path, processed: Path = PROCESSED_DIR, draws: int | None = None,
+               seed: int | None = None, tornado: bool = True) -> dict:
+    """Validate, run and write one scenario: results.csv, results.json and detail tables in ``out``.
+
+    Used by ``kaltim-research scenario run``, the report runner and ``notebook.load_run``.
+    """
+    scenario = load_scenario(path)
+    ref = reference_scenario(path)
+    run = engine.run_scenario(scenario, reference=ref, processed_dir=processed, draws=draws,
+                              seed=seed, tornado=tornado)
+    return write_run(run, out, processed, ref.parameters if ref else None)

@@ -36,10 +36,10 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
-from .config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
-from .fileio import swap_dir
-from .scenario import ScenarioError, load_scenario, scenario_hash
+from kaltim_research import __version__
+from kaltim_research.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
+from kaltim_research.fileio import swap_dir
+from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
 FINGERPRINT = "fingerprint.json"
@@ -91,7 +91,7 @@ def _sha(path: Path) -> str:
 def source_hash() -> str:
     """Hash of the package source, so an edit without a version bump still reruns reports."""
     h = hashlib.sha256(__version__.encode())
-    for p in sorted((Path(__file__).parent).rglob("*")):
+    for p in sorted(Path(__file__).resolve().parents[1].rglob("*")):
         if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
             h.update(p.name.encode())
             h.update(p.read_bytes())
@@ -100,7 +100,7 @@ def source_hash() -> str:
 
 def fingerprint(scenario_path: Path, notebooks: list[Path], overrides: dict, lang: str,
                 raw_dir: Path = RAW_DIR) -> dict:
-    from .manifest import manifest_hash
+    from kaltim_research.data.manifest import manifest_hash
 
     chain, current = [], Path(scenario_path)
     while current is not None:
@@ -195,7 +195,7 @@ def _html(nb_path: Path, html_path: Path) -> None:
 
 def run_job(job: Job, position: str) -> dict:
     """Engine, notebooks, HTML; built in a temp folder and swapped in on success."""
-    from .scenario_cli import run_to_dir
+    from kaltim_research.report.results import run_to_dir
 
     t0 = time.perf_counter()
     parent = job.out_dir.parent
@@ -280,7 +280,7 @@ def run_history(province: str, out_dir: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def comparison_table(reports_dir: Path = REPORTS_DIR) -> list[dict]:
-    from .results import comparison_rows
+    from kaltim_research.report.results import comparison_rows
 
     rows = []
     for rj in sorted(Path(reports_dir).glob("*/results.json")):
@@ -292,7 +292,7 @@ def comparison_table(reports_dir: Path = REPORTS_DIR) -> list[dict]:
 
 def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
                  comparison: list[dict] | None = None, docx_langs: tuple[str, ...] = ("id",)) -> list[Path]:
-    from .brief import build_brief_docx, build_brief_pdf
+    from kaltim_research.report.brief import build_brief_docx, build_brief_pdf
 
     summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
     comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
@@ -334,7 +334,7 @@ means with the P10–P90 range of the Monte Carlo.</p>
 def write_index(reports_dir: Path = REPORTS_DIR) -> Path:
     from jinja2 import Template
 
-    from .manifest import manifest_hash
+    from kaltim_research.data.manifest import manifest_hash
 
     scenarios = []
     year = None
@@ -420,7 +420,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
                    "notebook": _sha(NOTEBOOKS_DIR / HISTORY_NOTEBOOK), "source": source_hash()}
         fp_path = hist_dir / FINGERPRINT
         if force or not fp_path.exists() or json.loads(fp_path.read_text()) != hist_fp:
-            from .notebook import provinces
+            from kaltim_research.report.notebook import provinces
 
             history_jobs = provinces()
     total = len(todo) + len(history_jobs)
@@ -465,55 +465,5 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     return 1 if failed else 0
 
 
-def _cmd_run(args) -> int:
-    overrides = {}
-    for name, value in args.p or []:
-        overrides[name] = value
-    try:
-        return run_reports(args.files, overrides, args.jobs, args.lang, args.force,
-                           Path(args.reports), args.draws, not args.no_history)
-    except RunError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
 
-
-def _cmd_brief(args) -> int:
-    from .scenario_cli import run_to_dir
-
-    path = Path(args.file)
-    try:
-        load_scenario(path)
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    out = Path(args.reports) / path.stem
-    if not (out / "results.json").exists():
-        print(f"no results for {path.stem} yet: running the engine into {out}", flush=True)
-        run_to_dir(path, out, PROCESSED_DIR)
-    docx = (args.lang,) if args.lang == "id" or args.docx else ()
-    for p in build_briefs(out, langs=(args.lang,), docx_langs=docx):
-        print(f"wrote {p}")
-    return 0
-
-
-def register(sub) -> None:
-    r = sub.add_parser("run", help="scenario reports: notebooks, HTML, results.json, briefs")
-    r.add_argument("files", nargs="+", help="scenario files (scenarios/NAME.yaml)")
-    r.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="override a notebook parameter (checked against the notebooks)")
-    r.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    r.add_argument("--lang", choices=("id", "en"), default="id")
-    r.add_argument("--force", action="store_true", help="rerun even if nothing changed")
-    r.add_argument("--draws", type=int, default=None, help="override the scenarios' draws")
-    r.add_argument("--reports", default=str(REPORTS_DIR))
-    r.add_argument("--no-history", action="store_true", help="skip notebook 01 per province")
-    r.set_defaults(func=_cmd_run)
-    b = sub.add_parser("brief", help="the governor's brief (PDF; DOCX for Bahasa Indonesia)")
-    b.add_argument("file")
-    b.add_argument("--lang", choices=("id", "en"), default="id")
-    b.add_argument("--docx", action="store_true", help="also write the DOCX for --lang en")
-    b.add_argument("--reports", default=str(REPORTS_DIR))
-    b.set_defaults(func=_cmd_brief)
-
-
-__all__ = ["run_reports", "register", "RunError", "PROCESSED_DIR"]
+__all__ = ["run_reports", "build_briefs", "RunError"]

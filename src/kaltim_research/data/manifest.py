@@ -21,8 +21,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .config import MANIFEST_NAME
-from .errors import DataError, Problem
+from kaltim_research.config import MANIFEST_NAME
+from kaltim_research.errors import DataError, Problem
 
 ROLE_KEY = "kaltim:role"
 DEFAULTS_KEY = "kaltim:defaults"

@@ -19,13 +19,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from . import exports as ledger
-from .config import PROCESSED_DIR, RAW_DIR
-from .errors import DataError, Problem
-from .fileio import swap_dir
-from .manifest import load_manifest, manifest_hash, read_resource, resources, verify_checksums
-from .vocabulary import base_name, normalise_country
+from kaltim_research import __version__
+from kaltim_research.config import PROCESSED_DIR, RAW_DIR
+from kaltim_research.data import ledger
+from kaltim_research.data.manifest import (
+    load_manifest,
+    manifest_hash,
+    read_resource,
+    resources,
+    verify_checksums,
+)
+from kaltim_research.data.vocabulary import base_name, normalise_country
+from kaltim_research.errors import DataError, Problem
+from kaltim_research.fileio import swap_dir
 
 TABLE_DESCRIPTIONS = {
     "exports.csv": "Export ledger: one resolved value per province, concept, flow, period type, "
@@ -349,6 +355,6 @@ def source_hash() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for name in ("build.py", "exports.py", "manifest.py", "vocabulary.py"):
+    for name in ("build.py", "ledger.py", "manifest.py", "vocabulary.py"):
         h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()

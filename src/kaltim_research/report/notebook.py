@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import PROCESSED_DIR, PROJ_ROOT
+from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
                  "export_center", "backtest", "baseline_series", "destination_hhi",
@@ -64,7 +64,7 @@ def load_run(scenario: str | Path, results_dir: str | Path = "", draws: int | No
     scenario_path = resolve_path(scenario)
     rdir = Path(results_dir) if results_dir else None
     if rdir is None or not (rdir / "results.json").exists():
-        from .scenario_cli import run_to_dir
+        from kaltim_research.report.results import run_to_dir
 
         # Run now: into results_dir when one was named (so callers can read the files),
         # else into a fresh temporary folder.

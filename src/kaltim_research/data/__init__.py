@@ -1,0 +1,1 @@
+"""Raw snapshot to processed tables: manifest, validation, the export ledger, build."""

@@ -1,0 +1,1 @@
+"""Processed tables to scenario results: parameters, baseline, levers, Monte Carlo engine."""

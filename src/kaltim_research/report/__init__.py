@@ -1,0 +1,1 @@
+"""Results to reports: results files, charts, notebook API, runner, briefs."""

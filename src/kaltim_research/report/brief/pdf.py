@@ -1,0 +1,238 @@
+"""PDF renderer of the brief (reportlab): at most two A4 pages."""
+
+from __future__ import annotations
+
+import functools
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from kaltim_research.fileio import atomic_write_file
+from kaltim_research.report.brief.content import build_brief_content
+from kaltim_research.report.brief.model import (
+    BODY_PT,
+    FOOTER_PT,
+    FOOTER_SPACE_CM,
+    MAX_PAGES,
+    PAGE_MARGIN_CM,
+    PDF_FONT,
+    PDF_FONT_BOLD,
+    TABLE_PT,
+    BriefContent,
+    Figure,
+    Item,
+    Para,
+    Table,
+)
+
+# --------------------------------------------------------------------------- PDF
+
+
+@functools.lru_cache(maxsize=1)
+def _register_pdf_fonts() -> None:
+    import matplotlib
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    ttf_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdfmetrics.registerFont(TTFont(PDF_FONT, str(ttf_dir / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(PDF_FONT_BOLD, str(ttf_dir / "DejaVuSans-Bold.ttf")))
+    addMapping(PDF_FONT, 0, 0, PDF_FONT)
+    addMapping(PDF_FONT, 1, 0, PDF_FONT_BOLD)
+    addMapping(PDF_FONT, 0, 1, PDF_FONT)
+    addMapping(PDF_FONT, 1, 1, PDF_FONT_BOLD)
+
+
+def _pdf_bytes(content: BriefContent, scale: float = 1.0) -> tuple[bytes, int]:
+    """Render the PDF into memory; return (bytes, page count)."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (
+        Image,
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+    from reportlab.platypus import Table as RLTable
+
+    _register_pdf_fonts()
+    body_pt, table_pt = BODY_PT * scale, TABLE_PT * scale
+    base = ParagraphStyle(
+        "body", fontName=PDF_FONT, fontSize=body_pt, leading=body_pt * 1.22, spaceAfter=1.5 * scale
+    )
+    styles = {
+        "body": base,
+        "small": ParagraphStyle(
+            "small",
+            parent=base,
+            fontSize=table_pt,
+            leading=table_pt * 1.2,
+            textColor=colors.HexColor("#333333"),
+        ),
+        "note": ParagraphStyle("note", parent=base, fontSize=table_pt, leading=table_pt * 1.2),
+    }
+    title = ParagraphStyle(
+        "title",
+        parent=base,
+        fontName=PDF_FONT_BOLD,
+        fontSize=12 * scale,
+        leading=14 * scale,
+        alignment=TA_CENTER,
+        spaceAfter=4 * scale,
+    )
+    heading = ParagraphStyle(
+        "heading",
+        parent=base,
+        fontName=PDF_FONT_BOLD,
+        fontSize=(BODY_PT + 1) * scale,
+        leading=(BODY_PT + 1) * 1.25 * scale,
+        spaceBefore=4 * scale,
+        spaceAfter=1.5 * scale,
+    )
+    item = ParagraphStyle("item", parent=base, leftIndent=0.5 * cm, bulletIndent=0.1 * cm)
+    cell = ParagraphStyle("cell", parent=base, fontSize=table_pt, leading=table_pt * 1.18, spaceAfter=0)
+    cell_head = ParagraphStyle("cellhead", parent=cell, fontName=PDF_FONT_BOLD)
+    caption = ParagraphStyle(
+        "caption",
+        parent=base,
+        fontSize=table_pt,
+        leading=table_pt * 1.2,
+        textColor=colors.HexColor("#333333"),
+        spaceAfter=2 * scale,
+    )
+    footer_style = ParagraphStyle(
+        "footer",
+        parent=base,
+        fontSize=FOOTER_PT,
+        leading=FOOTER_PT * 1.2,
+        textColor=colors.HexColor("#444444"),
+    )
+
+    def p(text: str, style: ParagraphStyle, lead: str = "", bullet: str | None = None):
+        markup = (f"<b>{escape(lead)}</b> " if lead else "") + escape(text)
+        return Paragraph(markup, style, bulletText=bullet)
+
+    # Frame width minus the frame's default 6 pt padding on each side.
+    avail_width = A4[0] - 2 * PAGE_MARGIN_CM * cm - 12
+    story: list[Any] = [p(content.title, title)]
+    for label, value in content.meta:
+        story.append(p(value, base, lead=f"{label}:"))
+    story.append(Spacer(1, 2 * scale))
+    for i, sec in enumerate(content.sections, start=1):
+        story.append(p(f"{i}. {sec.heading}", heading))
+        for b in sec.blocks:
+            if isinstance(b, Para):
+                story.append(p(b.text, styles.get(b.style, base), lead=b.lead))
+            elif isinstance(b, Item):
+                story.append(p(b.text, item, bullet=b.label))
+            elif isinstance(b, Figure):
+                img = Image(io.BytesIO(b.png), width=b.width_cm * cm * scale, height=b.height_cm * cm * scale)
+                story.append(KeepTogether([img, p(b.caption, caption)]))
+            elif isinstance(b, Table):
+                data = [[p(h, cell_head) for h in b.header]]
+                data += [[p(c, cell) for c in row] for row in b.rows]
+                widths = [w * cm for w in b.col_widths_cm]
+                shrink = min(1.0, avail_width / sum(widths))
+                t = RLTable(data, colWidths=[w * shrink for w in widths], repeatRows=1, hAlign="LEFT")
+                t.setStyle(
+                    TableStyle(
+                        [
+                            ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
+                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                            ("TOPPADDING", (0, 0), (-1, -1), 1),
+                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                            ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                            ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+                        ]
+                    )
+                )
+                story.append(t)
+                if b.caption:
+                    story.append(p(b.caption, caption))
+                else:
+                    story.append(Spacer(1, 2 * scale))
+
+    pages = [0]
+    page_w, _page_h = A4
+    margin = PAGE_MARGIN_CM * cm
+
+    def on_page(canvas: Any, doc: Any) -> None:
+        pages[0] += 1
+        canvas.saveState()
+        text = f"{content.footer} · {content.page_label} {doc.page}"
+        para = Paragraph(escape(text), footer_style)
+        _w, h = para.wrap(page_w - 2 * margin, margin)
+        canvas.setStrokeColor(colors.HexColor("#999999"))
+        canvas.setLineWidth(0.3)
+        y = margin * 0.45
+        canvas.line(margin, y + h + 2, page_w - margin, y + h + 2)
+        para.drawOn(canvas, margin, y)
+        canvas.restoreState()
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin + FOOTER_SPACE_CM * cm,
+        title=content.title,
+        author=content.meta[1][1],
+        subject=content.meta[3][1],
+        lang=content.lang,
+        invariant=True,  # reproducible bytes: no timestamps or random document id
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buf.getvalue(), pages[0]
+
+
+def _render_pdf(content: BriefContent, path: Path) -> None:
+    """Write the PDF to ``path``, shrinking type and chart if needed to stay within two pages."""
+    data, pages = b"", 0
+    for scale in (1.0, 0.94, 0.88, 0.82):
+        data, pages = _pdf_bytes(content, scale)
+        if pages <= MAX_PAGES:
+            break
+    if pages > MAX_PAGES:
+        warnings.warn(f"brief PDF has {pages} pages (limit {MAX_PAGES})", stacklevel=3)
+    Path(path).write_bytes(data)
+
+
+
+
+# --------------------------------------------------------------------------- public builders
+
+
+def build_brief_pdf(
+    results: dict, out_path: Path, lang: str = "id", comparison: list[dict] | None = None
+) -> Path:
+    """Build the brief as a PDF of at most two A4 pages, written atomically.
+
+    Parameters
+    ----------
+    results : dict
+        Scenario results (results.json contract).
+    out_path : Path
+        Destination; written via a temp file in the same folder and ``os.replace``.
+    lang : {"id", "en"}, default "id"
+        Language (Bahasa Indonesia by default).
+    comparison : list of dict, optional
+        Rows of the scenario comparison table; defaults to ``results["comparison"]``.
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    content = build_brief_content(results, lang, comparison)
+    return atomic_write_file(Path(out_path), lambda tmp: _render_pdf(content, tmp))
