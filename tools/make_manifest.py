@@ -99,6 +99,20 @@ FACT_FIELDS = [
     URL, SDATE, NOTES,
 ]
 
+KIHI_PROJECT_FIELDS = [f("project", "string", "Project", required=True),
+    f("company", "string", "Company or consortium"),
+    f("product", "string", "Product", required=True),
+    f("capacity_value", "string", "Capacity as printed (may be '4x16')"),
+    f("capacity_unit", "string", "Unit of capacity"),
+    f("phase", "string", "Phase"),
+    f("planned_start", "string", "Planned start as printed"),
+    f("investment_value", "number", "Investment", minimum=0),
+    f("investment_currency", "string", "Currency of investment",
+    enum=["USD", "IDR"]),
+    f("status", "string", "Status as printed"),
+    f("status_date", "string", "Date of the status"),
+    URL, SDATE, NOTES]
+
 RESOURCES = [
     dict(name="kaltim_exports_annual", path="exports/kaltim_exports_annual.csv",
          title="Kalimantan Timur exports: full-year and January-to-month totals",
@@ -244,19 +258,7 @@ RESOURCES = [
     dict(name="kihi_projects", path="kihi/kihi_projects.csv",
          title="KIHI (Tanjung Palas Timur, Bulungan) projects: capacity, phase, start, status",
          role="kihi_projects", defaults={"province": "Kalimantan Utara"},
-         fields=[f("project", "string", "Project", required=True),
-                 f("company", "string", "Company or consortium"),
-                 f("product", "string", "Product", required=True),
-                 f("capacity_value", "string", "Capacity as printed (may be '4x16')"),
-                 f("capacity_unit", "string", "Unit of capacity"),
-                 f("phase", "string", "Phase"),
-                 f("planned_start", "string", "Planned start as printed"),
-                 f("investment_value", "number", "Investment", minimum=0),
-                 f("investment_currency", "string", "Currency of investment",
-                   enum=["USD", "IDR"]),
-                 f("status", "string", "Status as printed"),
-                 f("status_date", "string", "Date of the status"),
-                 URL, SDATE, NOTES], key=None),
+         fields=KIHI_PROJECT_FIELDS, key=None),
     dict(name="kihi_facts", path="kihi/kihi_facts.csv",
          title="KIHI facts: area, investment, managers, legal status, jobs, timeline",
          role="facts", defaults={"province": "Kalimantan Utara"}, fields=FACT_FIELDS, key=None),
@@ -271,6 +273,43 @@ RESOURCES = [
                  f("value", "string", "Value as printed"),
                  f("unit", "string", "Unit"), f("date", "string", "Date referred to"),
                  URL, SDATE, NOTES], key=None),
+    # wave 3 (2026-12-01): context and fiscal tables with values as printed (some are ranges or
+    # "a -> b" changes); the build keeps the printed text and adds a numeric column where the
+    # whole value is one number.
+    dict(name="kihi_projects_wave3", path="kihi/kihi_projects_wave3.csv",
+         title="KIHI projects, wave 3: KAI smelter phase 1 (72 pots, ~100 kt first), tenants",
+         role="kihi_projects", defaults={"province": "Kalimantan Utara"},
+         fields=KIHI_PROJECT_FIELDS, key=None),
+    dict(name="kihi_facts_wave3", path="kihi/kihi_facts_wave3.csv",
+         title="KIHI facts, wave 3: construction progress, first metal, power, tenants",
+         role="facts", defaults={"province": "Kalimantan Utara"}, fields=FACT_FIELDS, key=None),
+    dict(name="export_center_facts_wave3", path="export_center/export_center_facts_wave3.csv",
+         title="Export Center Balikpapan, wave 3: no published results after the opening",
+         role="facts", defaults={}, fields=FACT_FIELDS, key=None),
+    dict(name="context_wave3", path="macro/context_wave3.csv",
+         title="National and provincial context: coal exports, production plan, DMO, export "
+         "duty, BI growth rates, aluminium prices, Mentarang hydro, DBH cuts, coal jobs",
+         role="context", defaults={},
+         fields=[f("topic", "string", "Topic key", required=True),
+                 f("province", "string", "Province, or Indonesia / World", required=True),
+                 f("period", "string", "Period as printed (year, quarter, month, range)"),
+                 f("value", "string", "Value as printed (a number, a range 'a-b' or a change "
+                   "'a -> b')", required=True),
+                 f("unit", "string", "Unit as printed", required=True),
+                 URL, SDATE, NOTES], key=None),
+    dict(name="fiscal_parameters", path="fiscal/fiscal_parameters.csv",
+         title="Fiscal rules and series: coal royalty tiers (PP 81/2019, PP 26/2022, PP 19/2025), "
+         "IUPK take, DBH shares (UU 1/2022), realised and budgeted DBH and APBD",
+         role="fiscal_parameters", defaults={},
+         fields=[f("parameter", "string", "'|'-separated key: concept|legal basis|method|"
+                   "calorie band|HBA band (see fiscal/README.md)", required=True),
+                 f("province", "string", "Province, or 'Indonesia (national rule)'",
+                   required=True),
+                 f("period", "string", "Period or regime validity as printed"),
+                 f("value", "string", "Value as printed (a number or a '/'-separated list)",
+                   required=True),
+                 f("unit", "string", "Unit as printed", required=True),
+                 URL, SDATE, f("quote", "string", "The page's own wording"), NOTES], key=None),
 ]
 
 DOCS = [
@@ -282,6 +321,8 @@ DOCS = [
     dict(name="research_parameters", path="research/parameters.csv", format="csv",
          title="Literature parameters behind the scenario defaults (reference only; line 108 "
          "has an unquoted comma and the file is not loaded by the pipeline)"),
+    dict(name="fiscal_readme", path="fiscal/README.md", format="md",
+         title="Fiscal parameters: from coal tonnes to the province's DBH (formula and gaps)"),
     dict(name="research_notes", path="research/NOTES.md", format="md",
          title="Research notes: sources, defaults and ranges for scenario parameters"),
 ]

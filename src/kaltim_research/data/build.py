@@ -253,6 +253,46 @@ def kihi_table(tables) -> pd.DataFrame:
                            na_position="first")
 
 
+def _printed_number(value: pd.Series) -> pd.Series:
+    """The value as a number where the printed text is one plain number, else NaN.
+
+    Ranges ('4.5-5.3'), changes ('25 -> 30') and lists ('2 / 4 / 6') stay text only: the
+    models read them through named parameters that cite the row, never by guessing.
+    """
+    text = value.astype(str).str.strip()
+    plain = text.str.fullmatch(r"-?\d+(?:\.\d+)?")
+    return pd.to_numeric(text.where(plain), errors="coerce")
+
+
+def context_table(tables) -> pd.DataFrame:
+    """National and provincial context figures (coal plan, DMO, BI growth rates, prices...)."""
+    cols = ["dataset", "topic", "province", "period", "value", "value_num", "unit", "source_url",
+            "source_date", "notes", "source_line"]
+    parts = [f.assign(dataset=name, value_num=_printed_number(f["value"]))
+             for name, (role, _fl, f) in tables.items() if role == "context"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)[cols]
+    return out.sort_values(["topic", "province", "dataset", "source_line"], kind="mergesort")
+
+
+def fiscal_parameters_table(tables) -> pd.DataFrame:
+    """Fiscal rules and series with the ``|``-key split into concept and legal basis."""
+    cols = ["dataset", "parameter", "concept", "legal_basis", "province", "period", "value",
+            "value_num", "unit", "source_url", "source_date", "quote", "notes", "source_line"]
+    parts = []
+    for name, (role, _fl, f) in tables.items():
+        if role != "fiscal_parameters":
+            continue
+        key = f["parameter"].astype(str).str.split("|")
+        parts.append(f.assign(dataset=name, concept=key.str[0], legal_basis=key.str[1],
+                              value_num=_printed_number(f["value"])))
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)[cols]
+    return out.sort_values(["concept", "dataset", "source_line"], kind="mergesort")
+
+
 def facts_table(tables) -> pd.DataFrame:
     parts = []
     for name, (role, _fl, f) in tables.items():
@@ -298,6 +338,8 @@ def process(manifest: dict, tables: dict) -> BuildResult:
         "coal.csv": coal_table(tables),
         "kihi_projects.csv": kihi_table(tables),
         "facts.csv": facts_table(tables),
+        "context.csv": context_table(tables),
+        "fiscal_parameters.csv": fiscal_parameters_table(tables),
     }
     failed = checks[~checks["passed"].astype(bool)]
     summary = {
