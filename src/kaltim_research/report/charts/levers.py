@@ -60,13 +60,18 @@ def kihi_chart(kihi: pd.DataFrame, *, source: str | None = None) -> Figure:
     k = kihi.sort_values("year")
     fig, axes = plt.subplots(2, 2, figsize=(12, 8))
     (a1, a2), (a3, a4) = axes
-    a1.bar(k["year"], k["export_value_usd_m_mean"], color="#e76f51", label="export value")
+    a1.bar(k["year"], k["gross_export_usd_m_mean"], color="#e76f51", label="gross exports")
+    # Value retained in Indonesia: gross minus alumina (incl. Kalbar's, a transfer), anode
+    # and other imported inputs.
+    a1.bar(k["year"], k["net_retained_usd_m_mean"], width=0.4, color="#9d0208",
+           label="net value retained in Indonesia")
+    a1.legend(fontsize=7.5, loc="upper left")
     a1.set_ylabel(f"{UNIT} per year")
     a1b = a1.twinx()
     a1b.plot(k["year"], k["output_kt_mean"], color="black", marker="o", label="output (kt)")
     a1b.set_ylabel("Aluminium output (kt per year; black line)")
     a1b.set_ylim(bottom=0)
-    a1.set_title("Export value (bars) and output (line)", fontsize=10)
+    a1.set_title("Gross exports and net value retained (bars), output (line)", fontsize=10)
     hyd = k["hydro_used_twh_mean"].to_numpy()
     cap = np.clip(k["power_demand_twh_mean"].to_numpy() - hyd, 0, None)
     a2.bar(k["year"], hyd, color="#48cae4", label="hydro (Mentarang Induk) used")
