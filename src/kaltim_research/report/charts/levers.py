@@ -151,3 +151,30 @@ def ports_chart(ports: pd.DataFrame, history: pd.DataFrame | None = None, *,
         ax.legend(fontsize=7.5, loc="best")
     fig.suptitle("Kaltim–Kaltara connectivity (means of the draws)", fontsize=12)
     return finish(fig, run_source(p, source))
+
+
+def fiscal_chart(fiscal: pd.DataFrame, *, source: str | None = None) -> Figure:
+    """The province's coal-royalty DBH (median and P10–P90 of the draws, IDR bn) with the
+    accrual that revenue alone would give (dashed), one panel per province: the gap is the
+    central allocation factor (the 2026 transfer cut) and the payment lag."""
+    provs = list(dict.fromkeys(fiscal["province"]))
+    fig, axes = plt.subplots(1, max(1, len(provs)), figsize=(7 * max(1, len(provs)), 4.5),
+                             squeeze=False)
+    for ax, prov in zip(axes[0], provs, strict=False):
+        g = fiscal[fiscal["province"] == prov]
+        st = {s: g[g["stat"] == s].sort_values("year") for s in ("p10", "p50", "p90")}
+        ax.fill_between(st["p50"]["year"], st["p10"]["dbh_province_idr_bn"],
+                        st["p90"]["dbh_province_idr_bn"], color="#90be6d", alpha=0.35,
+                        label="DBH paid, P10–P90")
+        ax.plot(st["p50"]["year"], st["p50"]["dbh_province_idr_bn"], color="#2d6a4f",
+                marker="o", label="DBH paid (median)")
+        ax.plot(st["p50"]["year"], st["p50"]["dbh_accrual_idr_bn"], color="#2d6a4f",
+                linestyle="--", label="16 % of royalty + 30 % of land rent (revenue alone)")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("IDR billion per year (coal royalty DBH)")
+        ax.set_xlabel("Year")
+        ax.set_title(prov, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7.5, loc="best")
+    fig.suptitle("Provincial DBH from coal royalty (UU 1/2022)", fontsize=12)
+    return finish(fig, run_source(fiscal, source))
