@@ -149,7 +149,8 @@ def ports_chart(ports: pd.DataFrame, history: pd.DataFrame | None = None, *,
         ax.set_xlabel("Year")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc="best")
-    fig.suptitle("Kaltim–Kaltara connectivity (means of the draws)", fontsize=12)
+    fig.suptitle("Kaltim–Kaltara connectivity (means of the draws): a change of loading port, "
+                 "not new exports", fontsize=12)
     return finish(fig, run_source(p, source))
 
 
