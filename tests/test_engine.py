@@ -177,17 +177,18 @@ def test_kihi_output_within_capacity_and_power(inputs, scen, name):
     # capacity online never exceeds the nameplate sum
     assert np.all(k.capacity_online_t.sum(axis=1) <= sum(p.nameplate_kt for p in kp.projects)
                   * 1000 * (1 + 1e-12))
-    # power available, by hand: captive coal 7.25 TWh + 9 TWh hydro x share, for the part of
-    # each year after the drawn COD (COD 2030.0 = all of 2030, 2030.5 = half of it)
+    # power available, by hand: the captive coal schedule x its availability + 9 TWh hydro x
+    # share, for the part of each year after the drawn COD (2032.0 = all of 2032, 2032.5 = half)
     hydro_on = np.clip(years[None, :] + 1 - u["kihi.hydro_cod_year"][:, None], 0.0, 1.0)
-    available_twh = kp.captive_coal_twh + kp.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None] \
-        * hydro_on
+    coal_twh = np.array([kp.captive_coal_twh[min(max(int(y), 2025), 2030)] for y in years])
+    available_twh = coal_twh[None, :] * u["kihi.captive_power_availability"][:, None] \
+        + kp.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None] * hydro_on
     used_twh = output * u["kihi.power_mwh_per_t"][:, None] / 1e6
     assert np.all(used_twh <= available_twh * (1 + 1e-9))
     np.testing.assert_allclose(k.power_demand_twh, used_twh, rtol=1e-9, atol=1e-12)
     if name == "combined_ambitious":
         # 1.5 Mt x >= 12.5 MWh/t = 18.75 TWh > 7.25 + 9 TWh: power binds in late years
-        late = years >= 2031
+        late = years >= 2033  # the expansion ramps stepwise: past 0.8 by 2033
         binding = output[:, late] < cap_util[:, late] * (1 - 1e-6)
         assert binding.all()
         np.testing.assert_allclose(used_twh[:, late], available_twh[:, late], rtol=1e-9)
@@ -196,7 +197,7 @@ def test_kihi_output_within_capacity_and_power(inputs, scen, name):
 def test_kihi_table_matches_draws(run):
     r = run("kihi")
     kt = r.extra["kihi"].set_index("year")
-    np.testing.assert_allclose(kt["export_value_usd_m_mean"].to_numpy(),
+    np.testing.assert_allclose(kt["gross_export_usd_m_mean"].to_numpy(),
                                r.draws[KALTARA]["kihi"].mean(axis=0), rtol=1e-12)
     # phase 1: 500 kt nameplate; output can never exceed it
     assert (kt["output_kt_mean"] <= 500 + 1e-9).all() and kt["output_kt_mean"].iloc[-1] > 400

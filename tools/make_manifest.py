@@ -297,6 +297,18 @@ RESOURCES = [
                    "'a -> b')", required=True),
                  f("unit", "string", "Unit as printed", required=True),
                  URL, SDATE, NOTES], key=None),
+    dict(name="exchange_rates_io_multipliers", path="macro/exchange_rates_io_multipliers.csv",
+         title="Rupiah per US$ (annual averages 2020-2023, APBN 2026 assumption) and Kaltim "
+         "input-output output multipliers (2010 table; Kaltara-area construction, 2006)",
+         role="context", defaults={},
+         fields=[f("topic", "string", "Topic key (io_output_multiplier|sector for multipliers)",
+                   required=True),
+                 f("province", "string", "Province, or Indonesia", required=True),
+                 f("period", "string", "Year of the rate or of the IO table"),
+                 f("value", "string", "Value as printed (a number or a range 'a-b')",
+                   required=True),
+                 f("unit", "string", "Unit as printed", required=True),
+                 URL, SDATE, NOTES], key=None),
     dict(name="fiscal_parameters", path="fiscal/fiscal_parameters.csv",
          title="Fiscal rules and series: coal royalty tiers (PP 81/2019, PP 26/2022, PP 19/2025), "
          "IUPK take, DBH shares (UU 1/2022), realised and budgeted DBH and APBD",

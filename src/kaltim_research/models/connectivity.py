@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ConnectivityResult", "simulate_connectivity"]
+__all__ = ["ConnectivityResult", "port_throughput", "simulate_connectivity"]
 
 
 @dataclass(frozen=True)
@@ -178,3 +178,37 @@ def simulate_connectivity(
         handled_by_kaltim_ports_usd_m=to_kaltim + kihi_kaltim,
         handled_by_kaltara_ports_usd_m=to_kaltara + kihi_kaltara,
     )
+
+
+def port_throughput(conn: ConnectivityResult, kihi_exported_kt, goods_usd_per_t,
+                    services_share) -> dict[str, dict[str, np.ndarray]]:
+    """Cargo handled by each province's ports because of the levers: value, tonnes and the
+    port and logistics services it brings (a gain for the loading province).
+
+    In the provincial *export* totals this cargo is only a change of loading port: Kaltara's
+    goods loaded at Balikpapan were exported anyway (through Surabaya, Makassar or Jakarta);
+    Kalimantan exports nothing extra. The services (handling, pilotage, trucking, agency) are
+    the province's real gain: ``services = value handled × services_share``.
+
+    Returns ``{port_province: {cargo: {"value_usd_m", "tonnes_kt", "services_usd_m"}}}`` with
+    ``(N, T)`` arrays; cargo is ``kaltara_goods`` or ``kihi_aluminium``.
+    """
+    s = np.asarray(services_share, float)
+    s = s.reshape(-1, 1) if s.ndim else float(s)
+    unit_goods = np.asarray(goods_usd_per_t, float)
+    unit_goods = unit_goods.reshape(-1, 1) if unit_goods.ndim == 1 else unit_goods
+    kihi_kt = np.asarray(kihi_exported_kt, float)
+    kihi_total = conn.kihi_via_kaltim_usd_m + conn.kihi_via_kaltara_usd_m
+    out: dict = {}
+    for prov, goods, alu in (
+            ("Kalimantan Timur", conn.rerouted_to_kaltim_usd_m, conn.kihi_via_kaltim_usd_m),
+            ("Kalimantan Utara", conn.rerouted_to_kaltara_usd_m, conn.kihi_via_kaltara_usd_m)):
+        # Tonnes split like the value (the port share applies to both).
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alu_kt = np.where(kihi_total > 0, kihi_kt * alu / kihi_total, 0.0)
+        out[prov] = {
+            "kaltara_goods": {"value_usd_m": goods, "tonnes_kt": goods * 1e3 / unit_goods,
+                              "services_usd_m": goods * s},
+            "kihi_aluminium": {"value_usd_m": alu, "tonnes_kt": alu_kt,
+                               "services_usd_m": alu * s}}
+    return out

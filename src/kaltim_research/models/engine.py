@@ -33,6 +33,7 @@ from kaltim_research import __version__
 from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
 from kaltim_research.data.manifest import manifest_hash
 from kaltim_research.models import baseline as bl
+from kaltim_research.models.accounts import NOT_IN_EXPORT_TOTALS, lever_tables
 from kaltim_research.models.connectivity import simulate_connectivity
 from kaltim_research.models.export_center import CENTER_START_YEAR, promotion_crosscheck, simulate_cohorts
 from kaltim_research.models.kihi import PowerSpec, ProjectSpec, simulate_projects
@@ -306,7 +307,7 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
 
     # Export Center cohorts, per province with onboarding.
     ec = p.export_center
-    ec_results = {}
+    ec_results, ec_additional = {}, {}
     for prov, path in (("Kalimantan Timur", ec.onboarded_kaltim),
                        ("Kalimantan Utara", ec.onboarded_kaltara)):
         if prov not in comps:
@@ -325,9 +326,15 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
         res = type(full)(years, *(getattr(full, f)[:, cut] for f in
                                   ("active_exporters", "new_exporters", "new_export_value_usd_m",
                                    "export_value_usd_m", "cumulative_value_usd_m")))
-        comps[prov]["export_center"] += res.export_value_usd_m
-        mix[prov]["umkm_goods"] = mix[prov].get("umkm_goods", 0) + res.export_value_usd_m
+        # Deadweight: firms that would have exported anyway are no gain. Kaltim counts by port of
+        # loading, so only the share loaded at Kaltim ports enters its total (Kaltara: origin).
+        additional = res.export_value_usd_m * (1 - u["export_center.deadweight_share"][:, None])
+        counted = additional * (u["export_center.kaltim_port_share"][:, None]
+                                if prov == "Kalimantan Timur" else 1.0)
+        comps[prov]["export_center"] += counted
+        mix[prov]["umkm_goods"] = mix[prov].get("umkm_goods", 0) + counted
         ec_results[prov] = res
+        ec_additional[prov] = additional
     crosscheck = promotion_crosscheck(np.full((n, t), ec.promotion_budget_usd_m),
                                       u["export_center.exports_per_usd"][:, None])
     any_onboarding = any(v > 0 for v in list(ec.onboarded_kaltim.values())
@@ -345,8 +352,10 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
     # Share of each year the dam runs: a COD of 2030.0 gives all of 2030, 2030.5 half of it.
     hydro_frac = np.clip(years[None, :] + 1 - hydro_cod[:, None], 0.0, 1.0)
     hydro = hydro_frac * k.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None]
+    # Captive coal units are commissioned step by step (a schedule), times their availability.
     power = PowerSpec(hydro_twh_by_year=hydro,
-                      captive_coal_twh=np.full((n, t), k.captive_coal_twh))
+                      captive_coal_twh=_path_array(k.captive_coal_twh, years)[None, :]
+                      * u["kihi.captive_power_availability"][:, None])
     kdraws = {"utilisation": u["kihi.utilisation"],
               "price_usd_per_t/aluminium": _path_array(p.prices.aluminium, years)[None, :]
               # mean-one shock: the scenario path is the expected price
@@ -389,7 +398,8 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
                                     + conn.kihi_via_kaltara_usd_m)
 
     return dict(years=years, comps=comps, mix=mix, ref_base=ref_base, ref_coal=ref_coal, bases=bases,
-                ec=ec_results, crosscheck=crosscheck, kihi=kres, kihi_export=kihi_export,
+                ec=ec_results, ec_additional=ec_additional, crosscheck=crosscheck, kihi=kres,
+                kihi_export=kihi_export,
                 cbam_cost=cbam_cost, cbam_exposed=cbam_exposed,
                 conn=conn, outside=outside, via_ports=via_ports_extra, series=series_rows, u=u)
 
@@ -458,6 +468,7 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
     results = pd.DataFrame(rows, columns=["scenario", "province", "basis", "component", "year",
                                           "stat", "value_usd_m"])
     extra = _extra_tables(scenario, out, comps, years)
+    extra.update(lever_tables(scenario, out, ref, processed_dir))  # kihi, fiscal, jobs, ports
     if tornado:
         extra["tornado"] = tornado_table(scenario, inputs, ref, seed)
     extra["backtest"] = inputs.backtests
@@ -509,19 +520,6 @@ def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray)
                              "kihi_usd_m": c["kihi"].mean(axis=0)[i],
                              "connectivity_usd_m": c["connectivity"].mean(axis=0)[i],
                              "total_usd_m": total_mean[i]})
-    kres = out["kihi"]
-    kihi_rows = []
-    for i, y in enumerate(years):
-        kihi_rows.append({"scenario": name, "year": int(y),
-                          "output_kt_mean": kres.output_t.sum(axis=1).mean(axis=0)[i] / 1000
-                          if kres.output_t.size else 0.0,
-                          "export_value_usd_m_mean": out["kihi_export"].mean(axis=0)[i],
-                          "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
-                          "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
-                          "emissions_mt_co2_mean": kres.emissions_mt_co2.mean(axis=0)[i],
-                          "cbam_exposed_mt_co2_mean": out["cbam_exposed"].mean(axis=0)[i],
-                          "cbam_cost_usd_m_mean": out["cbam_cost"].mean(axis=0)[i],
-                          "jobs_mean": kres.jobs.mean(axis=0)[i]})
     conn = out["conn"]
     port_rows = []
     for i, y in enumerate(years):
@@ -544,7 +542,7 @@ def _extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray)
                             "cumulative_value_usd_m_mean": res.cumulative_value_usd_m.mean(axis=0)[i],
                             "literature_crosscheck_usd_m_mean": out["crosscheck"].mean(axis=0)[i]})
     return {"indicators": pd.DataFrame(ind_rows), "decomposition": pd.DataFrame(dec_rows),
-            "kihi": pd.DataFrame(kihi_rows), "ports": pd.DataFrame(port_rows),
+            "ports": pd.DataFrame(port_rows),
             "export_center": pd.DataFrame(ec_rows), "baseline_series": pd.DataFrame(out["series"])}
 
 
@@ -557,7 +555,8 @@ def tornado_table(scenario: Scenario, inputs: Inputs, reference: Parameters,
     hy = p.simulation.headline_year
     # The price forecast error only scales shocks, which the tornado switches off: it is
     # represented by the coal price row instead.
-    names = [nm for nm, _, _ in uncertain_parameters(p) if nm != "prices.forecast_error_1y"]
+    names = [nm for nm, _, _ in uncertain_parameters(p) if nm != "prices.forecast_error_1y"
+             and not nm.startswith(NOT_IN_EXPORT_TOTALS)]
     names += ["prices.coal_price"]
     central = _simulate(scenario, inputs, reference, 1, seed, shocks=False)
     idx = int(np.where(central["years"] == hy)[0][0])

@@ -61,6 +61,7 @@ __all__ = [
     "promotion_crosscheck",
     "simulate_cohorts",
     "survival_curve",
+    "umkm_exports_reference",
 ]
 
 #: Export Center Balikpapan opened 1 Aug 2025.
@@ -424,3 +425,33 @@ def elasticity_crosscheck(base_exports_usd_m, budget_change_pct, elasticity) -> 
     base = _path(base_exports_usd_m, "base_exports_usd_m")
     pct = _path(budget_change_pct, "budget_change_pct")
     return np.atleast_2d(base * _param(elasticity, "elasticity") * pct / 100.0)
+
+
+def umkm_exports_reference(facts, context) -> dict:
+    """Kaltim's UMKM exports, the yardstick for the Export Center's gain (not the coal-led
+    provincial total): the printed rupiah value of the UKM that exported with provincial
+    certificates of origin (IPSKA), converted at that year's average exchange rate.
+
+    2020: Rp428.2 bn by 15 UKM (Disperindagkop UKM Kaltim, bisnis.com 2021-02-05) at
+    Rp14,582 per US$ (IMF IFS annual average) = US$29.4 m. A floor: UMKM that exported without
+    provincial certificates are not in it.
+
+    Parameters
+    ----------
+    facts, context : pandas.DataFrame
+        ``data/processed/facts.csv`` and ``context.csv``.
+    """
+    f = facts[(facts["topic"] == "umkm_export") & (facts["unit"] == "IDR billion")
+              & facts["fact"].str.startswith("export value of those")]
+    if f.empty:
+        return {"value_usd_m": None, "year": None, "source_url": None}
+    row = f.iloc[0]
+    year = str(row["date"])[:4]
+    fx = context[(context["topic"] == "exchange_rate") & (context["period"].astype(str) == year)]
+    if fx.empty:
+        return {"value_usd_m": None, "year": int(year), "source_url": row["source_url"]}
+    rate = float(fx["value_num"].iloc[0])
+    idr_bn = float(row["value"])
+    return {"value_usd_m": idr_bn * 1000 / rate, "year": int(year), "value_idr_bn": idr_bn,
+            "fx_idr_per_usd": rate, "source_url": row["source_url"],
+            "fx_source_url": fx["source_url"].iloc[0]}

@@ -50,7 +50,9 @@ __all__ = [
     "KihiResult",
     "PowerSpec",
     "ProjectSpec",
+    "RetainedValue",
     "ramp_fraction",
+    "retained_value",
     "simulate_projects",
 ]
 
@@ -469,3 +471,45 @@ def simulate_projects(
         cbam_cost_usd_m=cbam_cost,
         jobs=jobs,
     )
+
+
+@dataclass(frozen=True)
+class RetainedValue:
+    """Gross exports and the value retained in Indonesia, US$ million, ``(N, T)``.
+
+    ``net_retained = gross − alumina − anode − other imported inputs``. All alumina is
+    deducted, including the part bought from West Kalimantan: that alumina would otherwise be
+    exported (Kalbar's alumina exports fell 52 % y/y in Sept 2025), so for Indonesia it is a
+    transfer between provinces, not value the smelter adds; ``kalbar_alumina_usd_m`` shows it.
+    """
+
+    gross_usd_m: np.ndarray
+    alumina_usd_m: np.ndarray
+    kalbar_alumina_usd_m: np.ndarray
+    anode_usd_m: np.ndarray
+    other_imported_usd_m: np.ndarray
+    net_retained_usd_m: np.ndarray
+
+
+def retained_value(gross_usd_m, exported_t, alumina_t_per_t, alumina_price_usd_per_t,
+                   alumina_share_from_kalbar, anode_usd_per_t,
+                   other_imported_usd_per_t) -> RetainedValue:
+    """Net value retained in Indonesia of exported aluminium (input costs per exported tonne).
+
+    Method: value added at the border, ``gross − t × (a × p_alumina + anode + other)``, the
+    inputs priced per tonne of metal (alumina 1.9–2.0 t/t at the LME alumina price; anode
+    carbon and other inputs imported). With 2026 prices (Al 2,946, alumina ~330 US$/t) about
+    65 % of gross is retained, within the 55–65 % the issue review gives. Per-draw
+    parameters are ``(N,)``, ``gross_usd_m`` and ``exported_t`` are ``(N, T)``.
+    """
+    t = np.asarray(exported_t, float)
+
+    def col(x):
+        return np.asarray(x, float).reshape(-1, 1) if np.ndim(x) else float(x)
+
+    alumina = t * col(alumina_t_per_t) * col(alumina_price_usd_per_t) / 1e6
+    anode = t * col(anode_usd_per_t) / 1e6
+    other = t * col(other_imported_usd_per_t) / 1e6
+    gross = np.asarray(gross_usd_m, float)
+    return RetainedValue(gross, alumina, alumina * col(alumina_share_from_kalbar), anode, other,
+                         gross - alumina - anode - other)

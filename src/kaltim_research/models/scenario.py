@@ -25,23 +25,39 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-FIRST_PATH_YEAR = 2024
-MAX_HORIZON = 2045
+# The declaration machinery and the lever groups live in their own modules; they are
+# re-exported here so ``from kaltim_research.models.scenario import P, Uncertain`` keeps working.
+from kaltim_research.models.lever_parameters import (  # noqa: F401
+    Connectivity,
+    ExportCenter,
+    Fiscal,
+    Jobs,
+    Kihi,
+    KihiProject,
+)
+from kaltim_research.models.parameter import (  # noqa: F401
+    FIRST_PATH_YEAR,
+    MAX_HORIZON,
+    Frozen,
+    P,
+    U,
+    Uncertain,
+    YearPath,
+    _year_path,
+    path_value,
+)
 
 
 class ScenarioError(ValueError):
@@ -52,110 +68,6 @@ class ScenarioError(ValueError):
         self.problems = problems
         super().__init__(f"{file}: {len(problems)} problem(s)\n"
                          + "\n".join(f"  - {p}" for p in problems))
-
-
-# --------------------------------------------------------------------------------------------
-# building blocks
-# --------------------------------------------------------------------------------------------
-
-def P(default: Any, *, unit: str, description: str, source: str, ge: float | None = None,
-      le: float | None = None, plausible: tuple[float, float] | None = None) -> Any:
-    """Declare a parameter: one place for its unit, ranges, default and source."""
-    extra = {"unit": unit, "source": source, "valid": [ge, le]}
-    if plausible is not None:
-        extra["plausible"] = list(plausible)
-    # Scalars use pydantic's own bounds; year paths and uncertain values are checked value by
-    # value in Frozen._within_valid_ranges.
-    scalar = isinstance(default, (int, float)) and not isinstance(default, bool)
-    return Field(default=default, description=description, ge=ge if scalar else None,
-                 le=le if scalar else None, json_schema_extra=extra)
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-    @model_validator(mode="after")
-    def _within_valid_ranges(self):
-        for name, field in type(self).model_fields.items():
-            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            lo, hi = extra.get("valid", [None, None])
-            if lo is None and hi is None:
-                continue
-            value = getattr(self, name)
-            if isinstance(value, Uncertain):
-                items = [("", value.value), (".low", value.low), (".high", value.high)]
-            elif isinstance(value, dict):
-                items = [(f".{y}", v) for y, v in value.items()]
-            else:
-                continue
-            for suffix, v in items:
-                if v is None:
-                    continue
-                if (lo is not None and v < lo) or (hi is not None and v > hi):
-                    raise PydanticCustomError(
-                        "out_of_range", "{key} = {value} is out of range: expected a value "
-                        "between {lo} and {hi} ({unit})",
-                        {"key": name + suffix, "value": v, "lo": lo, "hi": hi,
-                         "unit": extra.get("unit", "")})
-        return self
-
-
-def _year_path(value: Any) -> dict[int, float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {FIRST_PATH_YEAR: float(value)}
-    if not isinstance(value, dict) or not value:
-        raise ValueError("expected a year path: a mapping {year: value}, e.g. {2026: 100, 2027: 95}")
-    try:
-        path = {int(k): float(v) for k, v in value.items()}
-    except (TypeError, ValueError) as exc:
-        raise ValueError("expected a year path with whole-number years and numeric values") from exc
-    years = sorted(path)
-    if years[0] < FIRST_PATH_YEAR or years[-1] > MAX_HORIZON:
-        raise ValueError(f"year path runs {years[0]}–{years[-1]}, outside the horizon "
-                         f"{FIRST_PATH_YEAR}–{MAX_HORIZON}")
-    missing = sorted(set(range(years[0], years[-1] + 1)) - set(years))
-    if missing:
-        raise ValueError("year path has gaps: no value for " + ", ".join(map(str, missing))
-                         + " (give every year from the first to the last)")
-    return dict(sorted(path.items()))
-
-
-YearPath = Annotated[dict[int, float], BeforeValidator(_year_path)]
-
-
-class Uncertain(Frozen):
-    """A central value with an optional plausible range (triangular distribution)."""
-
-    value: float
-    low: float | None = None
-    high: float | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uncertain:
-        if self.low is not None and self.high is not None and not self.low <= self.value <= self.high:
-            raise ValueError(f"expected low ≤ value ≤ high, found {self.low}, {self.value}, "
-                             f"{self.high}")
-        return self
-
-
-def _uncertain(value: Any) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {"value": value}
-    return value
-
-
-U = Annotated[Uncertain, BeforeValidator(_uncertain)]
-
-
-def path_value(path: dict[int, float], year: int) -> float:
-    """Value of a year path in ``year``: the last given year's value holds afterwards, the
-    first year's value before it."""
-    years = sorted(path)
-    if year <= years[0]:
-        return path[years[0]]
-    if year >= years[-1]:
-        return path[years[-1]]
-    return path[year]
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,9 +111,10 @@ class Prices(Frozen):
         description="LNG, Japan import cif (proxy for Bontang LNG)",
         source="V: 2025 Jan–Nov mean 12.1 (Pink Sheet); WB Oct-2025: energy index −10% in 2026 (J)")
     aluminium: YearPath = P(
-        {2025: 2610.0, 2026: 2650.0, 2027: 2650.0}, unit="US$/t", ge=500, le=6000,
+        {2025: 2630.0, 2026: 2946.0, 2027: 2946.0}, unit="US$/t", ge=500, le=6000,
         description="Aluminium (LME)",
-        source="V: 2025 Jan–Nov 2,610 (Pink Sheet); WB Dec-2025: base metals up ~2% over 2026–27")
+        source="V: Reuters poll (Jan 2026) average LME spot 2,946 for 2026 and for 2027; 2025 "
+               "average 2,630 (context.csv aluminium_price_forecast)")
     forecast_error_1y: U = P(
         {"value": 0.15, "low": 0.10, "high": 0.25}, unit="log-sd at 1 year",
         description="Price forecast error one year ahead; grows with √horizon",
@@ -231,145 +144,6 @@ class BaselineModel(Frozen):
                                 source="convention")
 
 
-class ExportCenter(Frozen):
-    onboarded_kaltim: YearPath = P(
-        {2025: 0.0}, unit="firms per year", ge=0, le=5000,
-        description="Kaltim UMKM onboarded (curated and put into business matching) per year",
-        source="J: no ECB target published (facts: 'not found'); Kemendag ECP coached 360 UMKM "
-               "in 12 provinces in 2023; UMKM BISA Ekspor 1,049 UMKM nationally (Dec 2025)")
-    onboarded_kaltara: YearPath = P(
-        {2025: 0.0}, unit="firms per year", ge=0, le=5000,
-        description="Kaltara UMKM onboarded through the Export Center (7 Aug 2025 agreement)",
-        source="J: agreement names the ECB as export hub for Kaltara products; no target")
-    match_rate: U = P({"value": 0.10, "low": 0.03, "high": 0.20}, unit="share", ge=0, le=1,
-                      description="Share of onboarded firms making a first export",
-                      source="J: East Java 19% of pioneers active; Balikpapan 8 export-ready "
-                             "of >10,000 UMKM (research NOTES)")
-    first_year_value_usd_k: U = P({"value": 75.0, "low": 30.0, "high": 150.0},
-                                  unit="US$ thousand per firm", ge=1, le=5000,
-                                  description="Mean first-year export value of a new exporter",
-                                  source="V for 60–90k (coached-UKM first shipments); range J")
-    continuation_rates: tuple[float, float, float] = P(
-        (0.45, 0.63, 0.72), unit="probability", description="Continuation 1→2, 2→3, 3→4 years",
-        source="V: Pane & Patunru (2021), Indonesian manufacturing entrants 2001–2012")
-    later_continuation_rate: U = P({"value": 0.85, "low": 0.75, "high": 0.90}, unit="probability",
-                                   ge=0, le=1, description="Continuation at later ages",
-                                   source="C: gives ≈5% of a cohort after 12 years (5.2% in "
-                                          "Pane & Patunru 2021)")
-    survival_uplift_year1: U = P({"value": 0.05, "low": 0.0, "high": 0.10}, unit="probability",
-                                 ge=0, le=0.5, description="Promotion's uplift of first-year "
-                                 "survival", source="J: Lederman, Olarreaga & Zavala (2015)")
-    survivor_growth_rate: U = P({"value": 0.05, "low": 0.0, "high": 0.15}, unit="per year",
-                                ge=-0.5, le=1, description="Growth of exports per surviving firm",
-                                source="J: survivors supply about half of export growth within "
-                                       "a decade (Eaton et al., Colombia)")
-    promotion_budget_usd_m: float = P(0.5, unit="US$ million per year", ge=0, le=100,
-                                      description="Promotion budget for the literature "
-                                      "cross-check", source="J: no published ECB budget")
-    exports_per_usd: U = P({"value": 15.0, "low": 11.0, "high": 19.0},
-                           unit="US$ exports per US$ of promotion", ge=0, le=300,
-                           description="Literature cross-check (not added to totals)",
-                           source="V: Olarreaga, Sperlich & Trachsel (2015), 95% CI 11–19; "
-                                  "Lederman, Olarreaga & Payton (2010): ~40 for the median agency")
-    destination_weights: dict[str, float] | None = P(
-        None, unit="weights", description="Destination weights of new UMKM exports; None = "
-        "today's Kaltim nonmigas destination shares from the ledger",
-        source="ledger destinations.csv")
-
-
-class KihiProject(Frozen):
-    name: str = Field(min_length=1, pattern=r"^[^/]+$", description="Unique name (no '/')")
-    product: Literal["aluminium"]
-    nameplate_kt: float = Field(ge=0, le=5000, description="Nameplate capacity, kt per year")
-    first_year: int = Field(ge=2024, le=MAX_HORIZON, description="Planned first production year")
-    operating_jobs: float = Field(0.0, ge=0, le=100_000, description="Operating jobs at nameplate")
-    source: str
-
-
-class Kihi(Frozen):
-    projects: tuple[KihiProject, ...] = P(
-        (), unit="projects", description="KIHI projects modelled (aluminium only: the other "
-        "projects have no verifiable capacity or price series)",
-        source="data/raw/kihi/kihi_projects.csv")
-    start_delay_years: U = P({"value": 0.5, "low": 0.0, "high": 1.5}, unit="years", ge=0, le=10,
-                             description="Slip of every project's first year",
-                             source="V+J: start slipped from 2024 to end-2025; slip risk +6–12 "
-                                    "months (research NOTES)")
-    ramp_up: tuple[float, ...] = P((0.45, 0.90, 1.0), unit="share of nameplate by operating year",
-                                   description="Ramp-up curve", source="V: Qatalum and Ma'aden "
-                                   "~21 months from first metal to nameplate")
-    utilisation: U = P({"value": 0.95, "low": 0.85, "high": 1.0}, unit="share", ge=0, le=1,
-                       description="Utilisation of capacity online", source="J")
-    export_share: U = P({"value": 0.7, "low": 0.5, "high": 0.9}, unit="share", ge=0, le=1,
-                        description="Share of output exported", source="J: Indonesian demand "
-                        "~1–1.2 Mt/yr, mostly imported, so part may stay at home")
-    power_mwh_per_t: U = P({"value": 14.5, "low": 12.5, "high": 15.0}, unit="MWh/t", ge=5, le=20,
-                           description="Electricity per tonne of aluminium",
-                           source="V: newest 12.5; most 14.5–15 (research NOTES §5)")
-    captive_coal_twh: float = P(7.25, unit="TWh per year", ge=0, le=100,
-                                description="Captive coal power available to the smelter",
-                                source="C: 500 kt × 14.5 MWh/t (the smelter starts on its own "
-                                       "coal-fired units)")
-    hydro_cod_year: U = P({"value": 2030, "low": 2030, "high": 2033}, unit="year", ge=2026,
-                          le=MAX_HORIZON, description="Mentarang Induk hydro (1,375 MW) COD",
-                          source="V: COD 2030 (ecobiz 2025-03; ESDM Kaltara 2025-12); delay J")
-    hydro_twh: float = P(9.0, unit="TWh per year", ge=0, le=100,
-                         description="Hydro energy available at full operation",
-                         source="V: Mentarang Induk ~9 TWh/yr (kihi_projects.csv)")
-    hydro_share_for_kihi: U = P({"value": 0.8, "low": 0.5, "high": 1.0}, unit="share", ge=0, le=1,
-                                description="Share of the hydro output available to KIHI",
-                                source="J: 500 kV line to KIHI planned; possible sales to Sabah")
-    green_premium_usd_per_t: U = P({"value": 30.0, "low": 0.0, "high": 50.0}, unit="US$/t",
-                                   ge=0, le=500, description="Premium for hydro-powered metal",
-                                   source="V: Fastmarkets P1020A Europe 25–40 (Jul-2023), up to 50")
-    eu_export_share: float = P(0.1, unit="share", ge=0, le=1,
-                               description="Share of exports sold into the EU (CBAM exposure)",
-                               source="J: green-product rationale for EU/US markets (kihi_facts)")
-    eu_carbon_price_usd_per_t: float = P(85.0, unit="US$/t CO2", ge=0, le=500,
-                                         description="EU carbon price for CBAM exposure",
-                                         source="J: illustrative, not in the research notes")
-    @field_validator("projects")
-    @classmethod
-    def _unique_names(cls, v: tuple[KihiProject, ...]) -> tuple[KihiProject, ...]:
-        names = [p.name for p in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError("project names must be unique; repeated: " + ", ".join(dupes))
-        return v
-
-    port_share_via_kaltim: YearPath = P({2025: 0.0}, unit="share", ge=0, le=1,
-                                        description="Share of KIHI exports loaded at Kaltim ports",
-                                        source="J: KIHI has its own jetty (kihi_projects.csv)")
-
-
-class Connectivity(Frozen):
-    """Where Kaltara-origin goods are loaded; the two shares may not exceed 1 in any year."""
-
-    reroute_share_to_kaltim: YearPath = P(
-        {2025: 0.0}, unit="share", ge=0, le=1,
-        description="Share of Kaltara-origin exports now leaving via ports outside Kaltara that "
-                    "is shipped through Kaltim (Balikpapan) instead", source="J (scenario lever)")
-    reroute_share_to_kaltara: YearPath = P(
-        {2025: 0.0}, unit="share", ge=0, le=1,
-        description="Share shipped through Kaltara's own ports instead",
-        source="J: direct-call trials from Tarakan since Nov 2023 (kaltara_export_facts)")
-
-    @model_validator(mode="after")
-    def _shares_at_most_one(self) -> Connectivity:
-        _check_shares(self)
-        return self
-
-
-def _check_shares(self_) -> None:
-    years = sorted(set(self_.reroute_share_to_kaltim) | set(self_.reroute_share_to_kaltara))
-    for y in range(years[0], MAX_HORIZON + 1):
-        total = (path_value(self_.reroute_share_to_kaltim, y)
-                 + path_value(self_.reroute_share_to_kaltara, y))
-        if total > 1 + 1e-12:
-            raise ValueError(f"reroute_share_to_kaltim + reroute_share_to_kaltara = {total:g} in "
-                             f"{y}; expected at most 1 (they split one flow of goods)")
-
-
 class Parameters(Frozen):
     simulation: Simulation = Simulation()
     prices: Prices = Prices()
@@ -378,6 +152,8 @@ class Parameters(Frozen):
     export_center: ExportCenter = ExportCenter()
     kihi: Kihi = Kihi()
     connectivity: Connectivity = Connectivity()
+    fiscal: Fiscal = Fiscal()
+    jobs: Jobs = Jobs()
 
 
 class Scenario(Frozen):

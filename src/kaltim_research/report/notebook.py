@@ -19,7 +19,7 @@ from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
                  "export_center", "backtest", "baseline_series", "destination_hhi",
-                 "period_checks")
+                 "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects")
 
 
 def resolve_path(path: str | Path) -> Path:

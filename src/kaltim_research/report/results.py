@@ -223,8 +223,46 @@ def headline(run: RunResult, processed_dir: Path) -> list[dict]:
             "coal_share_baseline_pct": float(ii["coal_share_reference_baseline_pct"]),
             "hhi_product": float(ii["hhi_product"]),
             "last_actual": last_actual,
+            **lever_headline(run, prov, hy),
         })
     return out
+
+
+def lever_headline(run: RunResult, prov: str, year: int) -> dict:
+    """new_exports (would not exist without a lever) vs rerouted (loading port changed only)
+    and the Export Center gain as % of the province's UMKM exports (levers.csv)."""
+    lv = run.extra.get("levers")
+    if lv is None or lv.empty:
+        return {}
+    r = lv[(lv["province"] == prov) & (lv["year"] == year)].iloc[0]
+    pct = r["export_center_vs_umkm_pct"]
+    return {"new_exports_mean": float(r["new_exports_usd_m_mean"]),
+            "new_exports_p50": float(r["new_exports_usd_m_p50"]),
+            "rerouted_mean": float(r["rerouted_usd_m_mean"]),
+            "export_center_vs_umkm_pct": None if pd.isna(pct) else float(pct)}
+
+
+def fiscal_jobs_summary(run: RunResult) -> dict:
+    """Top-level "fiscal" and "jobs" of results.json: headline year and first projected year."""
+    fis, jobs = run.extra.get("fiscal"), run.extra.get("jobs")
+    if fis is None or jobs is None:
+        return {}
+    years = sorted({int(run.years[0]), int(run.scenario.parameters.simulation.headline_year)})
+    out_f, out_j = [], []
+    for prov in run.draws:
+        for y in years:
+            f = fis[(fis["province"] == prov) & (fis["year"] == y)].set_index("stat")
+            out_f.append({"province": prov, "year": y,
+                          "royalty_idr_bn_p50": float(f.loc["p50", "royalty_idr_bn"]),
+                          "dbh_province_idr_bn_p50": float(f.loc["p50", "dbh_province_idr_bn"]),
+                          "dbh_province_idr_bn_p10": float(f.loc["p10", "dbh_province_idr_bn"]),
+                          "dbh_province_idr_bn_p90": float(f.loc["p90", "dbh_province_idr_bn"]),
+                          "dbh_difference_idr_bn_p50":
+                              float(f.loc["p50", "dbh_difference_idr_bn"])})
+            j = jobs[(jobs["province"] == prov) & (jobs["year"] == y) & (jobs["stat"] == "p50")]
+            out_j += [{"province": prov, "year": y, "sector": r.sector, "jobs_p50": float(r.jobs),
+                       "jobs_difference_p50": float(r.jobs_difference)} for r in j.itertuples()]
+    return {"fiscal": out_f, "jobs": out_j}
 
 
 def fan_chart(run: RunResult, processed_dir: Path, heads: list[dict]) -> dict:
@@ -284,6 +322,7 @@ def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dic
         "assumptions": assumptions(run, reference_params),
         "facts": facts(processed_dir),
         "fan_chart": fan_chart(run, processed_dir, heads),
+        **fiscal_jobs_summary(run),
     }
     summary["comparison"] = comparison_rows(summary)
     return summary

@@ -17,7 +17,12 @@ from kaltim_research.report.charts.history import (
     history_chart,
     sector_chart,
 )
-from kaltim_research.report.charts.levers import export_center_chart, kihi_chart, ports_chart
+from kaltim_research.report.charts.levers import (
+    export_center_chart,
+    fiscal_chart,
+    kihi_chart,
+    ports_chart,
+)
 from kaltim_research.report.charts.scenarios import (
     backtest_chart,
     components_chart,
@@ -30,6 +35,6 @@ from kaltim_research.report.charts.scenarios import (
 __all__ = [
     "DERIVED_GID", "DERIVED_LABEL", "UNIT", "backtest_chart", "components_chart", "concentration_chart", "coverage_heatmap",
     "coverage_summary", "decomposition_chart", "destinations_chart", "export_center_chart",
-    "fan_chart", "history_chart", "kihi_chart", "ports_chart", "save", "sector_chart",
+    "fan_chart", "fiscal_chart", "history_chart", "kihi_chart", "ports_chart", "save", "sector_chart",
     "tornado_chart",
 ]

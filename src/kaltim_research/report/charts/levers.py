@@ -60,13 +60,18 @@ def kihi_chart(kihi: pd.DataFrame, *, source: str | None = None) -> Figure:
     k = kihi.sort_values("year")
     fig, axes = plt.subplots(2, 2, figsize=(12, 8))
     (a1, a2), (a3, a4) = axes
-    a1.bar(k["year"], k["export_value_usd_m_mean"], color="#e76f51", label="export value")
+    a1.bar(k["year"], k["gross_export_usd_m_mean"], color="#e76f51", label="gross exports")
+    # Value retained in Indonesia: gross minus alumina (incl. Kalbar's, a transfer), anode
+    # and other imported inputs.
+    a1.bar(k["year"], k["net_retained_usd_m_mean"], width=0.4, color="#9d0208",
+           label="net value retained in Indonesia")
+    a1.legend(fontsize=7.5, loc="upper left")
     a1.set_ylabel(f"{UNIT} per year")
     a1b = a1.twinx()
     a1b.plot(k["year"], k["output_kt_mean"], color="black", marker="o", label="output (kt)")
     a1b.set_ylabel("Aluminium output (kt per year; black line)")
     a1b.set_ylim(bottom=0)
-    a1.set_title("Export value (bars) and output (line)", fontsize=10)
+    a1.set_title("Gross exports and net value retained (bars), output (line)", fontsize=10)
     hyd = k["hydro_used_twh_mean"].to_numpy()
     cap = np.clip(k["power_demand_twh_mean"].to_numpy() - hyd, 0, None)
     a2.bar(k["year"], hyd, color="#48cae4", label="hydro (Mentarang Induk) used")
@@ -144,5 +149,33 @@ def ports_chart(ports: pd.DataFrame, history: pd.DataFrame | None = None, *,
         ax.set_xlabel("Year")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc="best")
-    fig.suptitle("Kaltim–Kaltara connectivity (means of the draws)", fontsize=12)
+    fig.suptitle("Kaltim–Kaltara connectivity (means of the draws): a change of loading port, "
+                 "not new exports", fontsize=12)
     return finish(fig, run_source(p, source))
+
+
+def fiscal_chart(fiscal: pd.DataFrame, *, source: str | None = None) -> Figure:
+    """The province's coal-royalty DBH (median and P10–P90 of the draws, IDR bn) with the
+    accrual that revenue alone would give (dashed), one panel per province: the gap is the
+    central allocation factor (the 2026 transfer cut) and the payment lag."""
+    provs = list(dict.fromkeys(fiscal["province"]))
+    fig, axes = plt.subplots(1, max(1, len(provs)), figsize=(7 * max(1, len(provs)), 4.5),
+                             squeeze=False)
+    for ax, prov in zip(axes[0], provs, strict=False):
+        g = fiscal[fiscal["province"] == prov]
+        st = {s: g[g["stat"] == s].sort_values("year") for s in ("p10", "p50", "p90")}
+        ax.fill_between(st["p50"]["year"], st["p10"]["dbh_province_idr_bn"],
+                        st["p90"]["dbh_province_idr_bn"], color="#90be6d", alpha=0.35,
+                        label="DBH paid, P10–P90")
+        ax.plot(st["p50"]["year"], st["p50"]["dbh_province_idr_bn"], color="#2d6a4f",
+                marker="o", label="DBH paid (median)")
+        ax.plot(st["p50"]["year"], st["p50"]["dbh_accrual_idr_bn"], color="#2d6a4f",
+                linestyle="--", label="16 % of royalty + 30 % of land rent (revenue alone)")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("IDR billion per year (coal royalty DBH)")
+        ax.set_xlabel("Year")
+        ax.set_title(prov, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7.5, loc="best")
+    fig.suptitle("Provincial DBH from coal royalty (UU 1/2022)", fontsize=12)
+    return finish(fig, run_source(fiscal, source))
