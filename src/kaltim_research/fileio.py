@@ -57,3 +57,57 @@ def atomic_write_file(out_path: Path, render: Callable[[Path], None]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return out_path
+
+
+# --------------------------------------------------------------------------------------------
+# bounded YAML
+# --------------------------------------------------------------------------------------------
+
+#: A scenario file is a few kB; these limits leave ample room and bound memory and time.
+YAML_MAX_BYTES = 1_000_000
+YAML_MAX_DEPTH = 40
+
+
+class YamlLimitError(ValueError):
+    """A YAML document exceeds a resource limit or uses a refused feature (aliases)."""
+
+
+def load_yaml_bounded(text: str, max_bytes: int = YAML_MAX_BYTES,
+                      max_depth: int = YAML_MAX_DEPTH):
+    """``yaml.safe_load`` with resource limits: size, nesting depth, and no aliases.
+
+    Aliases (``*name``) are refused outright: a few lines of nested aliases (a "billion
+    laughs" document) expand into an exponentially large structure once anything walks it
+    (validation, ``str()``), so a bounded count would still allow a bomb. No scenario needs
+    them; anchors alone are harmless and accepted. Raises :class:`YamlLimitError` (with the
+    line) or ``yaml.YAMLError``.
+    """
+    import yaml
+
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise YamlLimitError(f"file is {size:,} bytes; expected at most {max_bytes:,} bytes")
+
+    class _Loader(yaml.SafeLoader):
+        _depth = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise YamlLimitError(f"line {mark.line + 1}: YAML aliases ('*name') are not "
+                                     "allowed in scenario files; write the values out")
+            self._depth += 1
+            try:
+                if self._depth > max_depth:
+                    mark = self.peek_event().start_mark
+                    raise YamlLimitError(f"line {mark.line + 1}: nesting deeper than {max_depth} "
+                                         "levels; expected a flat scenario file")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()

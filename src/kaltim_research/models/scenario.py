@@ -40,6 +40,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
+
 FIRST_PATH_YEAR = 2024
 MAX_HORIZON = 2045
 
@@ -72,10 +74,12 @@ def P(default: Any, *, unit: str, description: str, source: str, ge: float | Non
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
+                              allow_inf_nan=False)  # '.nan' would give all-NaN headlines
 
     @model_validator(mode="after")
     def _within_valid_ranges(self):
+        bad = []  # every bad value of the group, not only the first
         for name, field in type(self).model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             lo, hi = extra.get("valid", [None, None])
@@ -92,11 +96,12 @@ class Frozen(BaseModel):
                 if v is None:
                     continue
                 if (lo is not None and v < lo) or (hi is not None and v > hi):
-                    raise PydanticCustomError(
-                        "out_of_range", "{key} = {value} is out of range: expected a value "
-                        "between {lo} and {hi} ({unit})",
-                        {"key": name + suffix, "value": v, "lo": lo, "hi": hi,
-                         "unit": extra.get("unit", "")})
+                    bad.append({"key": name + suffix, "value": v, "lo": lo, "hi": hi,
+                                "unit": extra.get("unit", "")})
+        if bad:
+            raise PydanticCustomError("out_of_range", "{key} = {value} is out of range: expected"
+                                      " a value between {lo} and {hi} ({unit})",
+                                      {**bad[0], "all": bad})
         return self
 
 
@@ -384,7 +389,8 @@ class Scenario(Frozen):
     title: str = Field(min_length=3)
     title_id: str = Field(min_length=3, description="Title in Bahasa Indonesia")
     description: str = Field(min_length=10)
-    modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)")
+    modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)",
+                                 pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a file name, not a path
     date: date
     references: list[str] = Field(default_factory=list)
     parameters: Parameters = Parameters()
@@ -452,9 +458,9 @@ def _describe(err: dict) -> str:
                else ", ".join(f"{k} {v}" for k, v in ctx.items()))
         return f"'{key}' = {value!r} is out of range: expected a value {rng}{unit}"
     if kind == "out_of_range":
-        full = ".".join([*map(str, loc), str(ctx.get("key"))]) if loc else ctx.get("key")
-        return (f"'{full}' = {ctx.get('value')!r} is out of range: expected a value between "
-                f"{ctx.get('lo')} and {ctx.get('hi')} ({ctx.get('unit')})")
+        return "; ".join(f"'{'.'.join([*map(str, loc), str(b['key'])])}' = {b['value']!r} is out "
+                         f"of range: expected a value between {b['lo']} and {b['hi']} ({b['unit']})"
+                         for b in ctx.get("all", [ctx]))
     if kind == "missing":
         return f"'{key}' is required but missing"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "bool_parsing",
@@ -477,9 +483,11 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        return load_yaml_bounded(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ScenarioError(str(path), ["file not found"]) from None
+    except YamlLimitError as exc:
+        raise ScenarioError(str(path), [str(exc)]) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), [f"not valid UTF-8 YAML: {exc}"]) from None
 
@@ -488,9 +496,9 @@ def _merge(base: dict, over: dict) -> dict:
     """Deep merge: mappings merge key by key; any other value in ``over`` replaces."""
     out = dict(base)
     for k, v in over.items():
-        # Year paths are replaced whole (a mapping keyed by years), groups are merged.
+        # Year paths (keys 2026 or "2026" alike) are replaced whole, groups are merged.
         if isinstance(v, dict) and isinstance(out.get(k), dict) and not all(
-                isinstance(x, int) for x in v):
+                isinstance(x, int) or str(x).strip().isdigit() for x in v):
             out[k] = _merge(out[k], v)
         else:
             out[k] = v
@@ -502,9 +510,7 @@ def resolved_parameters(path: Path, _seen: tuple = ()) -> dict:
     (a file ``<modifies>.yaml`` in the same folder), recursively."""
     path = Path(path)
     data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(str(path), ["expected a mapping with title, title_id, description, "
-                                        "modifies, date, references and parameters"])
+    parse_scenario(data, str(path))  # each file of the chain on its own (e.g. 'modifies' a name)
     own = data.get("parameters") or {}
     parent = data.get("modifies")
     if not parent:
@@ -533,11 +539,9 @@ def load_scenario(path: Path) -> Scenario:
 
 def reference_scenario(path: Path) -> Scenario | None:
     """The root of a scenario's ``modifies`` chain (the baseline), or None if it is the root."""
-    path = Path(path)
-    data = _read_yaml(path)
-    if not isinstance(data, dict) or not data.get("modifies"):
+    current = Path(path)
+    if not load_scenario(current).modifies:  # validates the chain (names, cycles) first
         return None
-    current = path
     while True:
         d = _read_yaml(current)
         parent = d.get("modifies") if isinstance(d, dict) else None
