@@ -286,7 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as err:  # permission denied, a path under a file, disk full
         where = err.filename or "a file"
-        print(f"error: {where}: {err.strerror or err}; expected a file or folder you can "
+        reason = err.strerror or str(err)
+        if isinstance(err, (NotADirectoryError, FileExistsError)):
+            reason = f"{reason} (a part of the path is a file, not a folder)"
+        print(f"error: {where}: {reason}; expected a file or folder you can "
               "read and write (check the path and its permissions)", file=sys.stderr)
         return 2
 

@@ -385,9 +385,10 @@ def write_index(reports_dir: Path = REPORTS_DIR) -> Path:
     history = [f"history/{p.name}" for p in sorted((Path(reports_dir) / "history").glob("*.html"))]
     commit = scenarios and json.loads((Path(reports_dir) / scenarios[0]["name"] / "results.json")
                                       .read_text(encoding="utf-8"))["provenance"]["git_commit"]
-    html = Template(INDEX_TEMPLATE).render(scenarios=scenarios, history=history, year=year,
-                                           manifest=manifest_hash(RAW_DIR)[:19],
-                                           version=__version__, commit=commit or "n/a")
+    # autoescape: scenario titles are user text (no HTML injection into the index)
+    html = Template(INDEX_TEMPLATE, autoescape=True).render(
+        scenarios=scenarios, history=history, year=year, manifest=manifest_hash(RAW_DIR)[:19],
+        version=__version__, commit=commit or "n/a")
     path = Path(reports_dir) / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
