@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_raw, corrupt, load_manifest_json, write_manifest_json
+
 from kaltim_research import cli
 from kaltim_research.report import runner
 

@@ -108,10 +108,9 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
+    from kaltim_research.models.overrides import validate_simulation_value
     from kaltim_research.models.scenario import ScenarioError
     from kaltim_research.report.results import run_to_dir
-
-    from kaltim_research.models.overrides import validate_simulation_value
 
     try:
         draws = validate_simulation_value("draws", args.draws, "--draws")

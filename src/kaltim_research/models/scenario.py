@@ -390,7 +390,8 @@ class Scenario(Frozen):
     title_id: str = Field(min_length=3, description="Title in Bahasa Indonesia")
     description: str = Field(min_length=10)
     modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)",
-                                 pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a file name, not a path
+                                 pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", json_schema_extra={
+                                     "unit": "expected a scenario name in the same folder, not a path"})
     date: date
     references: list[str] = Field(default_factory=list)
     parameters: Parameters = Parameters()
