@@ -403,3 +403,24 @@ def test_index_escapes_scenario_titles(tmp_path, monkeypatch):
     html = runner.write_index(tmp_path).read_text()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o755), (0o077, 0o700), (0o002, 0o775)])
+def test_swapped_folders_honour_the_umask(tmp_path, mask, mode):
+    """data/processed and reports/NAME come from mkdtemp (0700): the swap applies the umask."""
+    from kaltim_research import fileio
+
+    old = os.umask(mask)
+    fileio._umask.cache_clear()
+    try:
+        out = tmp_path / "processed"
+        out.mkdir()
+        for _ in range(2):  # first into an existing folder, then again over the result
+            tmp = Path(tempfile.mkdtemp(dir=tmp_path))
+            (tmp / "t.csv").write_text("x\n")
+            fileio.swap_dir(tmp, out)
+            assert (out.stat().st_mode & 0o777) == mode
+            assert not tmp.exists()
+    finally:
+        os.umask(old)
+        fileio._umask.cache_clear()
