@@ -412,10 +412,6 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
             problems.append(str(err))
     if problems:
         raise RunError("invalid scenario file(s):\n" + "\n".join(problems))
-    notebooks = scenario_notebooks(notebooks_dir)
-    if not notebooks:
-        raise RunError(f"no scenario notebooks found in {notebooks_dir}")
-    per_nb = check_overrides(overrides, notebooks)
     # -p draws / -p seed also set the engine run the notebooks read, validated by the model
     # that checks scenario files (draws cap, seed range; a negative seed means "the
     # scenario's own", as in the notebooks).
@@ -426,6 +422,10 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
         seed = validate_simulation_value("seed", overrides.get("seed"), "-p seed")
     except ScenarioError as err:
         raise RunError(str(err)) from None
+    notebooks = scenario_notebooks(notebooks_dir)
+    if not notebooks:
+        raise RunError(f"no scenario notebooks found in {notebooks_dir}")
+    per_nb = check_overrides(overrides, notebooks)
     jobs, skipped = [], []
     for path, sc in scenarios:
         out = Path(reports_dir) / path.stem
