@@ -123,3 +123,36 @@ def _real_raw_is_never_modified():
     after = tree_hashes(REAL_RAW)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert not changed, f"the test suite modified the real raw snapshot: {changed}"
+
+
+THIRD_PROVINCE = "Kalimantan Selatan"
+THIRD_PROVINCE_FILE = Path(__file__).parent / "fixtures" / "third_province" / "kalsel_exports_monthly.csv"
+
+
+def add_third_province(raw_dir: Path) -> Path:
+    """Add a SYNTHETIC third province to a raw COPY the way the README says: a new file in the
+    columns of an existing export file and a manifest entry copied from that file's entry (with
+    its own name, path and hash). No code change; the values are test data, not figures."""
+    raw_dir = Path(raw_dir)
+    assert raw_dir.resolve() != REAL_RAW.resolve(), "only copies get a third province"
+    dest = raw_dir / "exports" / THIRD_PROVINCE_FILE.name
+    shutil.copy(THIRD_PROVINCE_FILE, dest)
+    manifest = load_manifest_json(raw_dir)
+    src = next(r for r in manifest["resources"] if r["name"] == "kaltim_exports_monthly")
+    manifest["resources"].append({
+        **src, "name": "kalsel_exports_monthly", "path": f"exports/{dest.name}",
+        "title": "SYNTHETIC third province (test fixture)",
+        "kaltim:defaults": {"concept": "origin", "period_type": "month"}})
+    write_manifest_json(raw_dir, manifest)
+    set_manifest_hash(raw_dir, f"exports/{dest.name}")
+    return raw_dir
+
+
+@pytest.fixture(scope="session")
+def third_province(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw, processed) of the real snapshot plus a synthetic third province, built once."""
+    root = tmp_path_factory.mktemp("third_province")
+    raw = add_third_province(copy_raw(root / "raw"))
+    processed = root / "processed"
+    build.run(raw, processed)
+    return raw, processed

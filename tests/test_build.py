@@ -228,7 +228,7 @@ def test_data_check_reports_stale_tables_after_the_manifest_changes(raw_copy, pr
     write_manifest_json(raw_copy, manifest)
     code = cli.main(argv)
     out, err = capsys.readouterr()
-    assert code == 1
+    assert code == 0  # a notice: `make check && make data` must work after adding raw files
     assert "raw data OK" in out
     assert "STALE" in err
 

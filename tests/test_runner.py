@@ -64,7 +64,10 @@ def test_report_holds_notebooks_html_results_and_briefs(built_report):
     for key in ("scenario_hash", "data_manifest_hash", "package_version", "git_commit"):
         assert prov[key], key
     assert prov["draws"] == 500 and prov["seed"] == 7
-    assert "timings" in summary and summary["timings"]["total_s"] > 0
+    # timings stay out of the report folder (reproducible to the byte): reports/timings.json
+    assert "timings" not in summary
+    timings = json.loads((built_report.parent / "timings.json").read_text())
+    assert timings[built_report.name]["total_s"] > 0
     assert (built_report.parent / "index.html").exists()
     index = (built_report.parent / "index.html").read_text()
     assert f"{built_report.name}/brief_id.pdf" in index
@@ -129,3 +132,17 @@ def test_p_draws_and_seed_reach_the_engine_run(tmp_path, no_kernels):
     jobs, skipped = runner.plan([str(CI_SCENARIO)], {"draws": "50", "seed": "3"}, "id", True,
                                 tmp_path, None)
     assert not skipped and jobs[0].draws == 50 and jobs[0].seed == 3
+
+
+def test_two_forced_runs_give_byte_identical_reports(built_report):
+    """Same inputs and seed -> the same bytes in every file (DOCX timestamps: issue 10)."""
+    from conftest import tree_hashes
+
+    before = tree_hashes(built_report)
+    code = runner.run_reports([str(CI_SCENARIO)], jobs=1, reports_dir=built_report.parent,
+                              history=False, force=True)
+    assert code == 0
+    after = tree_hashes(built_report)
+    assert before.keys() == after.keys()
+    differ = sorted(k for k in before if before[k] != after[k] and not k.endswith(".docx"))
+    assert not differ, f"files differ between two forced runs: {differ}"

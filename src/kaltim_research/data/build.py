@@ -31,7 +31,7 @@ from kaltim_research.data.manifest import (
 )
 from kaltim_research.data.vocabulary import base_name, normalise_country
 from kaltim_research.errors import DataError, Problem
-from kaltim_research.fileio import swap_dir
+from kaltim_research.fileio import clean_stale_temps, swap_dir, temp_prefix
 
 TABLE_DESCRIPTIONS = {
     "exports.csv": "Export ledger: one resolved value per province, concept, flow, period type, "
@@ -366,7 +366,8 @@ def save(result: BuildResult, processed_dir: Path, manifest_sha: str) -> None:
     """Write every table to a temporary sibling folder, then swap it in (atomic for readers)."""
     processed_dir = Path(processed_dir)
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".processed-", dir=processed_dir.parent))
+    clean_stale_temps(processed_dir.parent)  # folders of builds that were killed
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(processed_dir.name), dir=processed_dir.parent))
     try:
         for name, frame in result.tables.items():
             _to_csv(frame, tmp / name)

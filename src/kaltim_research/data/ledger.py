@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kaltim_research.data.vocabulary import FLOW_IDENTITIES, parse_flow_label
+from kaltim_research.data.vocabulary import FLOW_IDENTITIES, is_non_bps, parse_flow_label
 from kaltim_research.errors import DataError, Problem
 
 KEY = ["province", "concept", "flow", "period_type", "year", "month"]
@@ -108,6 +108,9 @@ def _flows(frame: pd.DataFrame, label_col: str, file: str) -> pd.DataFrame:
     out["flow_qualifier"] = [p[1] for p in parsed]
     out["usable"] = [p[2] for p in parsed]
     out["flow_label"] = frame[label_col]
+    if "concept" in out.columns:  # the explicit rule for non-BPS series (vocabulary)
+        non_bps = [is_non_bps(p[1]) for p in parsed]
+        out["concept"] = out["concept"].where(~pd.Series(non_bps, index=out.index), "unspecified")
     return out
 
 

@@ -22,6 +22,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from kaltim_research.config import MANIFEST_NAME
+from kaltim_research.data.validation import comma_number_hint, manifest_problems, non_finite_problems
 from kaltim_research.errors import DataError, Problem
 
 ROLE_KEY = "kaltim:role"
@@ -29,15 +30,21 @@ DEFAULTS_KEY = "kaltim:defaults"
 
 
 def load_manifest(raw_dir: Path) -> dict[str, Any]:
-    """Read ``datapackage.json`` from ``raw_dir``; raise DataError if absent or not JSON."""
+    """Read ``datapackage.json`` from ``raw_dir`` and check its integrity (unique names, known
+    roles, paths inside ``raw_dir``: :func:`validation.manifest_problems`); raise DataError
+    naming the manifest entry if it is absent, not JSON or not sound."""
     path = Path(raw_dir) / MANIFEST_NAME
     if not path.exists():
         raise DataError([Problem(str(path), "manifest not found; expected a Frictionless "
                                  "datapackage.json listing every raw file")])
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError([Problem(str(path), f"manifest is not valid UTF-8 JSON: {exc}")]) from exc
+    problems = manifest_problems(raw_dir, manifest, str(path))
+    if problems:
+        raise DataError(problems)
+    return manifest
 
 
 def manifest_hash(raw_dir: Path) -> str:
@@ -108,6 +115,11 @@ def _check_layout(res: dict[str, Any], text: str) -> list[list[str]]:
                                  "comma-delimited CSV (dialect in datapackage.json)", line=1,
                                  value=header[0][:80])])
     problems = []
+    dup = sorted({c for c in header if header.count(c) > 1})
+    if dup:
+        raise DataError([Problem(name, "duplicated column(s) " + ", ".join(dup) + " in the "
+                                 "header; expected each column once: " + ", ".join(expected),
+                                 line=1)])
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     if missing:
@@ -195,7 +207,7 @@ def _problems_from(res: dict[str, Any], err: SchemaErrors, key: list[str] | None
         value = None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
         msg = _expected(check, fields.get(col, {}))
         if value and "," in value and fields.get(col, {}).get("type") in ("number", "integer"):
-            msg += " with a decimal point (a decimal comma was found)"
+            msg += comma_number_hint(value)
         seen.add((col, idx))
         problems.append(Problem(res["path"], msg, line=line, column=str(col), value=value))
     return problems
@@ -221,6 +233,8 @@ def read_resource(raw_dir: Path, res: dict[str, Any], verify_hash: bool = True) 
     text = _decode(res, data)
     rows = _check_layout(res, text)
     header, body = rows[0], rows[1:]
+    numeric = {f["name"] for f in res["schema"]["fields"] if f["type"] in ("number", "integer")}
+    non_finite = non_finite_problems(res["path"], header, body, numeric)
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.map(lambda v: None if v.strip() == "" else v.strip())
     type_schema, check_schema = _schemas(res)
@@ -228,7 +242,11 @@ def read_resource(raw_dir: Path, res: dict[str, Any], verify_hash: bool = True) 
     try:
         frame = type_schema.validate(frame, lazy=True)
     except SchemaErrors as err:
-        raise DataError(_problems_from(res, err, key)) from None
+        seen = {(p.line, p.column) for p in non_finite}
+        raise DataError(non_finite + [p for p in _problems_from(res, err, key)
+                                      if (p.line, p.column) not in seen]) from None
+    if non_finite:
+        raise DataError(non_finite)
     try:
         check_schema.validate(frame, lazy=True)
     except SchemaErrors as err:

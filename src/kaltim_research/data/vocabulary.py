@@ -36,6 +36,21 @@ FLOW_IDENTITIES: dict[str, list[tuple[str, ...]]] = {
     "migas": [("oil", "gas")],
 }
 
+#: Publishers other than BPS whose series some pages print with a BPS flow name (e.g. the
+#: Ministry of Trade's provincial nonmigas series). Rule: a flow label whose qualifier names one
+#: is a non-BPS series, mapped to the concept ``unspecified`` so it never joins (or outranks) a
+#: BPS figure of the port-of-loading or origin concept. ``coal`` (HS 2701) is a commodity kept
+#: as its own flow and never part of an identity.
+NON_BPS_PUBLISHERS = ("kemendag", "ministry of trade", "kementerian perdagangan", "bea cukai",
+                      "customs", "disperindag")
+
+
+def is_non_bps(qualifier: str | None) -> bool:
+    """True if a flow qualifier names a publisher other than BPS (see NON_BPS_PUBLISHERS)."""
+    q = (qualifier or "").lower()
+    return any(name in q for name in NON_BPS_PUBLISHERS)
+
+
 _FLOW_RE = re.compile(r"^(?:sector:)?(?P<flow>[a-z]+)(?: \((?P<qualifier>.+)\))?$")
 
 

@@ -35,10 +35,12 @@ def P(default: Any, *, unit: str, description: str, source: str, ge: float | Non
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
+                              allow_inf_nan=False)  # '.nan' would give all-NaN headlines
 
     @model_validator(mode="after")
     def _within_valid_ranges(self):
+        bad = []  # every bad value of the group, not only the first
         for name, field in type(self).model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             lo, hi = extra.get("valid", [None, None])
@@ -55,11 +57,12 @@ class Frozen(BaseModel):
                 if v is None:
                     continue
                 if (lo is not None and v < lo) or (hi is not None and v > hi):
-                    raise PydanticCustomError(
-                        "out_of_range", "{key} = {value} is out of range: expected a value "
-                        "between {lo} and {hi} ({unit})",
-                        {"key": name + suffix, "value": v, "lo": lo, "hi": hi,
-                         "unit": extra.get("unit", "")})
+                    bad.append({"key": name + suffix, "value": v, "lo": lo, "hi": hi,
+                                "unit": extra.get("unit", "")})
+        if bad:
+            raise PydanticCustomError("out_of_range", "{key} = {value} is out of range: expected"
+                                      " a value between {lo} and {hi} ({unit})",
+                                      {**bad[0], "all": bad})
         return self
 
 

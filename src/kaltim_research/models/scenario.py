@@ -37,6 +37,8 @@ from pydantic import (
     model_validator,
 )
 
+from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
+
 # The declaration machinery and the lever groups live in their own modules; they are
 # re-exported here so ``from kaltim_research.models.scenario import P, Uncertain`` keeps working.
 from kaltim_research.models.lever_parameters import (  # noqa: F401
@@ -160,7 +162,9 @@ class Scenario(Frozen):
     title: str = Field(min_length=3)
     title_id: str = Field(min_length=3, description="Title in Bahasa Indonesia")
     description: str = Field(min_length=10)
-    modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)")
+    modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)",
+                                 pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", json_schema_extra={
+                                     "unit": "expected a scenario name in the same folder, not a path"})
     date: date
     references: list[str] = Field(default_factory=list)
     parameters: Parameters = Parameters()
@@ -228,9 +232,9 @@ def _describe(err: dict) -> str:
                else ", ".join(f"{k} {v}" for k, v in ctx.items()))
         return f"'{key}' = {value!r} is out of range: expected a value {rng}{unit}"
     if kind == "out_of_range":
-        full = ".".join([*map(str, loc), str(ctx.get("key"))]) if loc else ctx.get("key")
-        return (f"'{full}' = {ctx.get('value')!r} is out of range: expected a value between "
-                f"{ctx.get('lo')} and {ctx.get('hi')} ({ctx.get('unit')})")
+        return "; ".join(f"'{'.'.join([*map(str, loc), str(b['key'])])}' = {b['value']!r} is out "
+                         f"of range: expected a value between {b['lo']} and {b['hi']} ({b['unit']})"
+                         for b in ctx.get("all", [ctx]))
     if kind == "missing":
         return f"'{key}' is required but missing"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "bool_parsing",
@@ -253,9 +257,11 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        return load_yaml_bounded(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ScenarioError(str(path), ["file not found"]) from None
+    except YamlLimitError as exc:
+        raise ScenarioError(str(path), [str(exc)]) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), [f"not valid UTF-8 YAML: {exc}"]) from None
 
@@ -264,9 +270,9 @@ def _merge(base: dict, over: dict) -> dict:
     """Deep merge: mappings merge key by key; any other value in ``over`` replaces."""
     out = dict(base)
     for k, v in over.items():
-        # Year paths are replaced whole (a mapping keyed by years), groups are merged.
+        # Year paths (keys 2026 or "2026" alike) are replaced whole, groups are merged.
         if isinstance(v, dict) and isinstance(out.get(k), dict) and not all(
-                isinstance(x, int) for x in v):
+                isinstance(x, int) or str(x).strip().isdigit() for x in v):
             out[k] = _merge(out[k], v)
         else:
             out[k] = v
@@ -278,9 +284,7 @@ def resolved_parameters(path: Path, _seen: tuple = ()) -> dict:
     (a file ``<modifies>.yaml`` in the same folder), recursively."""
     path = Path(path)
     data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(str(path), ["expected a mapping with title, title_id, description, "
-                                        "modifies, date, references and parameters"])
+    parse_scenario(data, str(path))  # each file of the chain on its own (e.g. 'modifies' a name)
     own = data.get("parameters") or {}
     parent = data.get("modifies")
     if not parent:
@@ -309,11 +313,9 @@ def load_scenario(path: Path) -> Scenario:
 
 def reference_scenario(path: Path) -> Scenario | None:
     """The root of a scenario's ``modifies`` chain (the baseline), or None if it is the root."""
-    path = Path(path)
-    data = _read_yaml(path)
-    if not isinstance(data, dict) or not data.get("modifies"):
+    current = Path(path)
+    if not load_scenario(current).modifies:  # validates the chain (names, cycles) first
         return None
-    current = path
     while True:
         d = _read_yaml(current)
         parent = d.get("modifies") if isinstance(d, dict) else None

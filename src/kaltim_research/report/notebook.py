@@ -54,7 +54,8 @@ class Run:
                          "total_mean_usd_m": h["total_mean"], "p10_usd_m": h["total_p10"],
                          "p90_usd_m": h["total_p90"],
                          "difference_vs_baseline_usd_m": h["difference_mean"],
-                         "coal_share_pct": h["coal_share_pct"]})
+                         "coal_share_pct": ("not available" if h["coal_share_pct"] is None
+                                            else h["coal_share_pct"])})
         return pd.DataFrame(rows)
 
 
@@ -87,6 +88,16 @@ def processed(name: str, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
 def provinces(processed_dir: Path = PROCESSED_DIR) -> list[str]:
     """Provinces found in the export ledger (the data decide, not the code)."""
     return sorted(processed("exports", processed_dir)["province"].unique())
+
+
+def year_range(province: str, start_year: int | None = None, end_year: int | None = None,
+               processed_dir: Path = PROCESSED_DIR) -> tuple[int, int]:
+    """Years to show for a province: those given, else its first / last year in the ledger
+    (so a province whose figures start later, or earlier, is shown from its first year)."""
+    years = processed("exports", processed_dir).query("province == @province")["year"]
+    if years.empty:
+        raise ValueError(f"no export figures for {province!r} in the ledger")
+    return (int(start_year or years.min()), int(end_year or years.max()))
 
 
 def history(province: str, start_year: int = 2014, end_year: int = 2025,

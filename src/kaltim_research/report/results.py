@@ -181,6 +181,19 @@ def destination_hhi(run: RunResult, processed_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _sector_shares_known(run: RunResult, province: str, concept: str) -> bool:
+    """Whether the coal share of a province rests on a printed sector breakdown: False when
+    every non-migas baseline series of its headline concept has no sector shares (the engine
+    then counts no coal at all, which must read "not available", not 0.0 %)."""
+    bs = run.extra.get("baseline_series")
+    if bs is None or "share_period" not in bs.columns:
+        return True
+    # series labels are "province · concept · flow" (baseline.SeriesSpec.label)
+    parts = bs["series"].astype(str).str.split(" · ")
+    rows = bs[(parts.str[0] == province) & (parts.str[1] == concept) & (parts.str[2] != "migas")]
+    return rows.empty or bool((rows["share_period"] != "none").any())
+
+
 def headline(run: RunResult, processed_dir: Path) -> list[dict]:
     res = run.extra["results"]
     ind = run.extra["indicators"]
@@ -208,6 +221,7 @@ def headline(run: RunResult, processed_dir: Path) -> list[dict]:
                            "source_url": lr["source_url"]}
         ref_total = float(dd["baseline_scenario_usd_m"])
         total = val("total", "mean")
+        known = _sector_shares_known(run, prov, concept)
         out.append({
             "province": prov, "basis": basis, "year": hy,
             "total_mean": total, "total_p10": val("total", "p10"),
@@ -219,8 +233,10 @@ def headline(run: RunResult, processed_dir: Path) -> list[dict]:
                 "price_and_coal_demand": float(dd["price_and_coal_demand_usd_m"]),
                 "export_center": float(dd["export_center_usd_m"]),
                 "kihi": float(dd["kihi_usd_m"]), "connectivity": float(dd["connectivity_usd_m"])},
-            "coal_share_pct": float(ii["coal_share_pct"]),
-            "coal_share_baseline_pct": float(ii["coal_share_reference_baseline_pct"]),
+            # None ("not available"), not 0.0 %, where the ledger has no sector breakdown
+            "coal_share_pct": float(ii["coal_share_pct"]) if known else None,
+            "coal_share_baseline_pct":
+                float(ii["coal_share_reference_baseline_pct"]) if known else None,
             "hhi_product": float(ii["hhi_product"]),
             "last_actual": last_actual,
             **lever_headline(run, prov, hy),

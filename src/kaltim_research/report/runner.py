@@ -38,8 +38,9 @@ import yaml
 
 from kaltim_research import __version__
 from kaltim_research.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
-from kaltim_research.fileio import swap_dir
+from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
+from kaltim_research.report import integrity
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
 FINGERPRINT = "fingerprint.json"
@@ -136,8 +137,9 @@ def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2):
     for attempt in range(retries + 1):
         # IPC sockets in a private folder: no TCP ports to race for between parallel jobs,
         # and no plain-text TCP traffic.
-        sock = Path(tempfile.mkdtemp(prefix="kaltim-kernel-")) / "kernel"
+        sock = integrity.make_kernel_dir() / "kernel"
         km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sock))
+        km.kaltim_socket_dir = sock.parent  # removed by stop_kernel
         try:
             km.start_kernel(cwd=str(cwd))
             kc = km.client()
@@ -146,11 +148,22 @@ def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2):
             kc.stop_channels()
             return km
         except (RuntimeError, TimeoutError) as err:
-            km.shutdown_kernel(now=True)
+            stop_kernel(km)
             if attempt == retries:
                 raise RunError(f"the {KERNEL_NAME} kernel did not start: {err}") from None
             time.sleep(0.5 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def stop_kernel(km) -> None:
+    """Shut the kernel down and remove its socket folder (one per kernel start, else the
+    system temp dir fills with empty ``kaltim-kernel-*`` folders)."""
+    try:
+        km.shutdown_kernel(now=True)
+    finally:
+        d = getattr(km, "kaltim_socket_dir", None)
+        if d is not None:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def reset_kernel(km) -> None:
@@ -200,7 +213,7 @@ def run_job(job: Job, position: str) -> dict:
     t0 = time.perf_counter()
     parent = job.out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}-", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=integrity.temp_prefix(job.name), dir=parent))
     timings = {}
     try:
         run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws, seed=job.seed)
@@ -217,33 +230,47 @@ def run_job(job: Job, position: str) -> dict:
                           **{k: _coerce(v) for k, v in overrides.items()}}
                 out_nb = tmp / nb.name
                 _execute(nb, out_nb, params, PROJ_ROOT, km=km)
+                integrity.normalise_notebook(out_nb, tmp, job.out_dir)
                 _html(out_nb, out_nb.with_suffix(".html"))
                 timings[nb.stem] = round(time.perf_counter() - t1, 2)
         finally:
-            km.shutdown_kernel(now=True)
+            stop_kernel(km)
         timings["total_s"] = round(time.perf_counter() - t0, 2)
-        summary = json.loads((tmp / "results.json").read_text(encoding="utf-8"))
-        summary["timings"] = timings
-        (tmp / "results.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False)
-                                          + "\n", encoding="utf-8")
+        # Not swapped in yet: the briefs (which compare every scenario) are added first, then
+        # finish_job swaps the complete folder in.
+        return {"name": job.name, "ok": True, "timings": timings, "tmp": str(tmp)}
+    except Exception as err:  # keep the failed build for inspection, never the good report
+        return _fail(job, tmp, err)
+
+
+def _fail(job: Job, tmp: Path, err: Exception) -> dict:
+    """Keep a failed build in ``NAME.failed`` for inspection; the good report stays."""
+    failed = job.out_dir.with_name(job.out_dir.name + ".failed")
+    shutil.rmtree(failed, ignore_errors=True)
+    if tmp.exists():
+        os.replace(tmp, failed)
+    msg = str(err) if isinstance(err, RunError) else f"{type(err).__name__}: {err}"
+    shown = failed.relative_to(PROJ_ROOT) if failed.is_relative_to(PROJ_ROOT) else failed
+    return {"name": job.name, "ok": False, "error": f"scenario {job.name}: {msg} "
+            f"(failed build kept in {shown}; the previous report is unchanged)"}
+
+
+def finish_job(job: Job, result: dict, reports_dir: Path) -> dict:
+    """Swap a finished report in, only if every output is there (notebooks, HTML, results,
+    briefs); else keep it as ``NAME.failed``. Timings go to ``reports/timings.json``."""
+    tmp = Path(result["tmp"])
+    try:
         (tmp / FINGERPRINT).write_text(json.dumps(job.fingerprint, indent=2) + "\n",
                                        encoding="utf-8")
+        missing = integrity.missing_outputs(tmp, list(job.notebooks), job.fingerprint["lang"])
+        if missing:
+            raise RunError("incomplete report, missing: " + ", ".join(missing))
         swap_dir(tmp, job.out_dir)
-        failed_dir = job.out_dir.with_name(job.out_dir.name + ".failed")
-        shutil.rmtree(failed_dir, ignore_errors=True)
-        return {"name": job.name, "ok": True, "timings": timings}
-    except Exception as err:  # keep the failed build for inspection, never the good report
-        failed = job.out_dir.with_name(job.out_dir.name + ".failed")
-        shutil.rmtree(failed, ignore_errors=True)
-        if tmp.exists():
-            os.replace(tmp, failed)
-        msg = str(err) if isinstance(err, RunError) else f"{type(err).__name__}: {err}"
-        shown = failed.relative_to(PROJ_ROOT) if failed.is_relative_to(PROJ_ROOT) else failed
-        return {"name": job.name, "ok": False, "error": f"scenario {job.name}: {msg} "
-                f"(failed build kept in {shown}; the previous report is unchanged)"}
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(job.out_dir.with_name(job.out_dir.name + ".failed"), ignore_errors=True)
+        integrity.record_timings(reports_dir, job.name, result["timings"])
+        return {k: v for k, v in result.items() if k != "tmp"}
+    except Exception as err:
+        return _fail(job, tmp, err)
 
 
 
@@ -255,22 +282,24 @@ def run_history(province: str, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = province.lower().replace(" ", "_")
     out_nb = out_dir / f"01_historical_exports_{slug}.ipynb"
-    tmp_nb = out_dir / f".{out_nb.name}.tmp.ipynb"
+    tmp_nb = out_dir / f".{out_nb.name}.{os.getpid()}.tmp.ipynb"  # pid: cleaned if killed
+    tmp_html = out_dir / f".{out_nb.stem}.html.{os.getpid()}.tmp"
     km = None
     try:
         km = start_kernel(PROJ_ROOT)
         _execute(nb, tmp_nb, {"province": province}, PROJ_ROOT, km=km)
-        _html(tmp_nb, out_nb.with_suffix(".html.tmp"))
+        integrity.normalise_notebook(tmp_nb, tmp_nb, out_nb)
+        _html(tmp_nb, tmp_html)
         os.replace(tmp_nb, out_nb)
-        os.replace(out_nb.with_suffix(".html.tmp"), out_nb.with_suffix(".html"))
+        os.replace(tmp_html, out_nb.with_suffix(".html"))
         return {"name": f"history {province}", "ok": True,
                 "timings": {"total_s": round(time.perf_counter() - t0, 2)}}
     except Exception as err:
         return {"name": f"history {province}", "ok": False, "error": str(err)}
     finally:
         if km is not None:
-            km.shutdown_kernel(now=True)
-        for p in (tmp_nb, out_nb.with_suffix(".html.tmp")):
+            stop_kernel(km)
+        for p in (tmp_nb, tmp_html):
             if p.exists():
                 p.unlink()
 
@@ -279,13 +308,18 @@ def run_history(province: str, out_dir: Path) -> dict:
 # briefs and index
 # --------------------------------------------------------------------------------------------
 
-def comparison_table(reports_dir: Path = REPORTS_DIR) -> list[dict]:
+def comparison_table(reports_dir: Path = REPORTS_DIR,
+                     pending: dict[str, Path] | None = None) -> list[dict]:
+    """Comparison rows of every report; ``pending`` maps names to finished temp folders that
+    stand in for (or add to) the reports of those names."""
     from kaltim_research.report.results import comparison_rows
 
+    pending = pending or {}
+    found = {rj.parent.name: rj for rj in Path(reports_dir).glob("*/results.json")
+             if not rj.parent.name.startswith(".") and not rj.parent.name.endswith(".failed")}
+    found.update({name: Path(d) / "results.json" for name, d in pending.items()})
     rows = []
-    for rj in sorted(Path(reports_dir).glob("*/results.json")):
-        if rj.parent.name.startswith(".") or rj.parent.name.endswith(".failed"):
-            continue
+    for _name, rj in sorted(found.items()):
         rows.extend(comparison_rows(json.loads(rj.read_text(encoding="utf-8"))))
     return rows
 
@@ -351,9 +385,10 @@ def write_index(reports_dir: Path = REPORTS_DIR) -> Path:
     history = [f"history/{p.name}" for p in sorted((Path(reports_dir) / "history").glob("*.html"))]
     commit = scenarios and json.loads((Path(reports_dir) / scenarios[0]["name"] / "results.json")
                                       .read_text(encoding="utf-8"))["provenance"]["git_commit"]
-    html = Template(INDEX_TEMPLATE).render(scenarios=scenarios, history=history, year=year,
-                                           manifest=manifest_hash(RAW_DIR)[:19],
-                                           version=__version__, commit=commit or "n/a")
+    # autoescape: scenario titles are user text (no HTML injection into the index)
+    html = Template(INDEX_TEMPLATE, autoescape=True).render(
+        scenarios=scenarios, history=history, year=year, manifest=manifest_hash(RAW_DIR)[:19],
+        version=__version__, commit=commit or "n/a")
     path = Path(reports_dir) / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
@@ -377,16 +412,20 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
             problems.append(str(err))
     if problems:
         raise RunError("invalid scenario file(s):\n" + "\n".join(problems))
+    # -p draws / -p seed also set the engine run the notebooks read, validated by the model
+    # that checks scenario files (draws cap, seed range; a negative seed means "the
+    # scenario's own", as in the notebooks).
+    from kaltim_research.models.overrides import validate_simulation_value
+    try:
+        draws = validate_simulation_value("draws", overrides.get("draws", draws),
+                                          "-p draws" if "draws" in overrides else "--draws")
+        seed = validate_simulation_value("seed", overrides.get("seed"), "-p seed")
+    except ScenarioError as err:
+        raise RunError(str(err)) from None
     notebooks = scenario_notebooks(notebooks_dir)
     if not notebooks:
         raise RunError(f"no scenario notebooks found in {notebooks_dir}")
     per_nb = check_overrides(overrides, notebooks)
-    # -p draws / -p seed also set the engine run the notebooks read (a negative seed means
-    # "the scenario's own", as in the notebooks).
-    if "draws" in overrides:
-        draws = int(_coerce(overrides["draws"]))
-    seed = int(_coerce(overrides["seed"])) if "seed" in overrides else None
-    seed = seed if seed is None or seed >= 0 else None
     jobs, skipped = [], []
     for path, sc in scenarios:
         out = Path(reports_dir) / path.stem
@@ -394,11 +433,57 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
         fp["scenario_hash"] = scenario_hash(sc)
         fp["draws"] = draws
         old = out / FINGERPRINT
-        if not force and old.exists() and json.loads(old.read_text(encoding="utf-8")) == fp:
+        if not force and old.exists() and json.loads(old.read_text(encoding="utf-8")) == fp \
+                and not integrity.missing_outputs(out, notebooks, lang):
             skipped.append(path.stem)
             continue
         jobs.append(Job(path.stem, path, out, per_nb, draws, fp, seed))
+    _check_writable(Path(reports_dir))
     return jobs, skipped
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before any work if reports cannot be written (read-only folder, path under a
+    file), with a message naming the folder instead of a traceback from a worker."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}.", suffix=".tmp", dir=folder)
+        os.close(probe[0])
+        os.unlink(probe[1])
+    except OSError as err:
+        raise RunError(f"cannot write reports to {folder}: {err.strerror or err}; expected a "
+                       "folder you can write to (see --reports)") from None
+
+
+def _briefs_and_swap(pool, todo: list[Job], results: list[dict], files: list[str], lang: str,
+                     reports_dir: Path) -> None:
+    """Briefs compare every scenario, so they are built once all engine runs are in: into the
+    finished temp folders, which are then swapped in whole (:func:`finish_job`), and in place
+    (file by file, atomically) for reports that were up to date."""
+    ready = {r["name"]: r for r in results if r["ok"] and "tmp" in r}
+    if not ready:
+        return
+    jobs_by_name = {j.name: j for j in todo}
+    comparison = comparison_table(reports_dir, {n: Path(r["tmp"]) for n, r in ready.items()})
+    targets = [(n, Path(r["tmp"])) for n, r in ready.items()]
+    targets += [(Path(f).stem, reports_dir / Path(f).stem) for f in files
+                if Path(f).stem not in ready and (reports_dir / Path(f).stem / "results.json").exists()]
+    futures = [(n, d, pool.submit(build_briefs, d, ("id", "en"), comparison, (lang,)))
+               for n, d in targets]
+    for name, d, fut in futures:
+        try:
+            fut.result()
+            err = None
+        except Exception as exc:  # a brief failure is reported like a notebook's
+            err = RunError(f"brief failed: {type(exc).__name__}: {exc}")
+        if name in ready:
+            i = results.index(ready[name])
+            results[i] = (_fail(jobs_by_name[name], d, err) if err
+                          else finish_job(jobs_by_name[name], ready[name], reports_dir))
+        elif err:
+            results.append({"name": f"brief {name}", "ok": False,
+                            "error": f"brief for {name} failed: {err}"})
+    print(f"briefs written for {len(futures)} scenario(s)", flush=True)
 
 
 def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs: int = 2,
@@ -408,6 +493,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     """Run the reports of ``files``; returns the exit code (0 ok, 1 a report failed)."""
     overrides = overrides or {}
     todo, skipped = plan(files, overrides, lang, force, reports_dir, draws, notebooks_dir)
+    integrity.clean_reports(Path(reports_dir))  # leftovers of killed runs
     t0 = time.perf_counter()
     for name in skipped:
         print(f"up to date: {name} (inputs unchanged; --force to rerun)")
@@ -418,10 +504,10 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
         hist_fp = {"manifest": fingerprint(Path(files[0]), [NOTEBOOKS_DIR / HISTORY_NOTEBOOK], {},
                                            lang)["data_manifest_hash"],
                    "notebook": _sha(NOTEBOOKS_DIR / HISTORY_NOTEBOOK), "source": source_hash()}
-        fp_path = hist_dir / FINGERPRINT
-        if force or not fp_path.exists() or json.loads(fp_path.read_text()) != hist_fp:
-            from kaltim_research.report.notebook import provinces
+        from kaltim_research.report.notebook import provinces
 
+        if force or integrity.read_json(hist_dir / FINGERPRINT) != hist_fp \
+                or integrity.missing_history(hist_dir, provinces()):
             history_jobs = provinces()
     total = len(todo) + len(history_jobs)
     if total:
@@ -439,23 +525,10 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
             status = "done" if r["ok"] else "FAILED"
             print(f"[{done}/{total}] {status}: {r['name']}"
                   + (f" in {r['timings']['total_s']} s" if r["ok"] else ""), flush=True)
-        # Briefs compare every scenario, so they are (re)built once all reports are in.
-        if any(r["ok"] for r in results if not r["name"].startswith("history")):
-            comparison = comparison_table(reports_dir)
-            dirs = [Path(reports_dir) / Path(f).stem for f in files]
-            briefs = [pool.submit(build_briefs, d, ("id", "en"), comparison, (lang,))
-                      for d in dirs if (d / "results.json").exists()]
-            for fut, d in zip(briefs, [d for d in dirs if (d / "results.json").exists()],
-                              strict=True):
-                try:
-                    fut.result()
-                except Exception as err:  # a brief failure is reported like a notebook's
-                    results.append({"name": f"brief {d.name}", "ok": False,
-                                    "error": f"brief for {d.name} failed: "
-                                             f"{type(err).__name__}: {err}"})
-            print(f"briefs written for {len(briefs)} scenario(s)", flush=True)
+        _briefs_and_swap(pool, todo, results, files, lang, Path(reports_dir))
     if history_jobs and all(r["ok"] for r in results if r["name"].startswith("history")):
-        (Path(reports_dir) / "history" / FINGERPRINT).write_text(json.dumps(hist_fp) + "\n")
+        atomic_write_file(Path(reports_dir) / "history" / FINGERPRINT,
+                          lambda tmp: tmp.write_text(json.dumps(hist_fp) + "\n"))
     failed = [r for r in results if not r["ok"]]
     write_index(reports_dir)
     print(f"reports in {reports_dir} ({time.perf_counter() - t0:.1f} s); index: "

@@ -1,0 +1,133 @@
+"""Nothing lost, nothing silent: what the report runner needs to keep reports whole.
+
+- **Completeness**: a report counts as "up to date" only if every output it should hold exists
+  and is not empty (:func:`missing_outputs`), so deleting ``brief_id.pdf`` makes ``run``
+  rebuild the report instead of calling it up to date.
+- **Leftovers of killed runs**: temporary report folders are named ``.NAME-PID-XXXXXXXX`` and
+  kernel socket folders ``kaltim-kernel-PID-XXXXXXXX`` (with a marker naming the project); a
+  later run removes those whose process is gone (:func:`clean_stale_temps`,
+  :func:`clean_stale_kernel_dirs`), never those of a run still alive.
+- **Byte-identical reports**: executed notebooks lose papermill's wall-clock metadata and
+  random cell ids, and the temporary folder's path is replaced by the final one
+  (:func:`normalise_notebook`); run timings go to ``reports/timings.json``, outside the
+  report folders (:func:`record_timings`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from kaltim_research.config import PROJ_ROOT
+from kaltim_research.fileio import atomic_write_file, clean_stale_temps, pid_alive, temp_prefix
+
+__all__ = ["clean_stale_temps", "pid_alive", "temp_prefix"]
+
+KERNEL_PREFIX = "kaltim-kernel-"
+KERNEL_MARKER = "kaltim-project"
+TIMINGS = "timings.json"
+
+def make_kernel_dir() -> Path:
+    """A private folder in the system temp dir for one kernel's IPC sockets, marked as ours."""
+    d = Path(tempfile.mkdtemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-"))
+    (d / KERNEL_MARKER).write_text(str(PROJ_ROOT), encoding="utf-8")
+    return d
+
+
+def clean_stale_kernel_dirs(tmp_root: Path | None = None) -> list[Path]:
+    """Remove kernel socket folders of this project whose process is gone (killed runs)."""
+    root = Path(tmp_root or tempfile.gettempdir())
+    removed = []
+    for d in root.glob(f"{KERNEL_PREFIX}*"):
+        m = re.match(rf"^{KERNEL_PREFIX}(\d+)-", d.name)
+        marker = d / KERNEL_MARKER
+        try:
+            ours = marker.read_text(encoding="utf-8") == str(PROJ_ROOT)
+        except OSError:
+            continue
+        if ours and m and not pid_alive(int(m[1])):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
+def expected_outputs(notebooks: list[Path], lang: str) -> list[str]:
+    """File names a complete scenario report holds."""
+    names = ["results.json", "results.csv", "fingerprint.json", "brief_id.pdf", "brief_en.pdf",
+             f"brief_{lang}.docx"]
+    for nb in notebooks:
+        names += [nb.name, Path(nb.name).with_suffix(".html").name]
+    return names
+
+
+def missing_outputs(report_dir: Path, notebooks: list[Path], lang: str) -> list[str]:
+    """Outputs of a report that are absent or empty (a report with any is not up to date)."""
+    out = []
+    for name in expected_outputs(notebooks, lang):
+        p = Path(report_dir) / name
+        if not p.is_file() or p.stat().st_size == 0:
+            out.append(name)
+    return out
+
+
+def normalise_notebook(path: Path, tmp_dir: Path, final_dir: Path) -> None:
+    """Make an executed notebook reproducible to the byte: no wall-clock metadata, fixed ids
+    for injected cells, and the final report folder instead of the temporary one."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata.pop("papermill", None)
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = f"injected-parameters-{i}"
+    text = nbformat.writes(nb)
+    text = text.replace(str(tmp_dir), str(final_dir))
+    path.write_text(text, encoding="utf-8")
+
+
+def record_timings(reports_dir: Path, name: str, timings: dict) -> None:
+    """Merge one scenario's timings into ``reports/timings.json`` (kept out of the report
+    folders so that two runs give identical reports)."""
+    path = Path(reports_dir) / TIMINGS
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data[name] = timings
+    atomic_write_file(path, lambda tmp: tmp.write_text(
+        json.dumps(dict(sorted(data.items())), indent=2) + "\n", encoding="utf-8"))
+
+
+def read_json(path: Path):
+    """A JSON file's content, or None if absent or unreadable (e.g. cut short by a kill)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def missing_history(hist_dir: Path, provinces: list[str]) -> list[str]:
+    """History notebooks (and their HTML) absent for a province of the data."""
+    out = []
+    for prov in provinces:
+        stem = "01_historical_exports_" + prov.lower().replace(" ", "_")
+        out += [f"{stem}{ext}" for ext in (".ipynb", ".html")
+                if not (Path(hist_dir) / f"{stem}{ext}").is_file()]
+    return out
+
+
+def clean_reports(reports_dir: Path) -> None:
+    """Remove what killed runs left: temp folders and files in ``reports/``, in each report
+    and in ``history/``, and this project's kernel socket folders in the system temp dir."""
+    reports_dir = Path(reports_dir)
+    if reports_dir.is_dir():
+        clean_stale_temps(reports_dir)
+        for d in reports_dir.iterdir():
+            if d.is_dir() and not d.name.startswith("."):
+                clean_stale_temps(d)
+    clean_stale_kernel_dirs()
