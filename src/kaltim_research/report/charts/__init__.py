@@ -33,9 +33,8 @@ from kaltim_research.report.charts.scenarios import (
 )
 
 __all__ = [
-    "DERIVED_GID", "DERIVED_LABEL", "UNIT",
-    "backtest_chart", "components_chart", "concentration_chart", "coverage_heatmap",
-    "coverage_summary", "decomposition_chart", "destinations_chart", "export_center_chart",
-    "fan_chart", "fiscal_chart", "history_chart", "kihi_chart", "ports_chart", "save", "sector_chart",
-    "tornado_chart",
+    "DERIVED_GID", "DERIVED_LABEL", "UNIT", "backtest_chart", "components_chart",
+    "concentration_chart", "coverage_heatmap", "coverage_summary", "decomposition_chart",
+    "destinations_chart", "export_center_chart", "fan_chart", "fiscal_chart", "history_chart",
+    "kihi_chart", "ports_chart", "save", "sector_chart", "tornado_chart",
 ]
