@@ -80,6 +80,50 @@ def _data_hash(args) -> int:
     return 0
 
 
+def _data_import(args) -> int:
+    from kaltim_research.data.importer import import_file
+
+    r = import_file(Path(args.file), raw_dir=Path(args.raw), source_url=args.source_url,
+                    source_date=args.source_date, province=args.province, concept=args.concept,
+                    flow=args.flow, unit=args.unit, sheet=args.sheet, like=args.like,
+                    name=args.name, title=args.title, keep_name=args.keep_name,
+                    retrieved=args.retrieved,
+                    dry_run=args.dry_run)
+    print(r.message)
+    for w in r.warnings:
+        print(f"  note: {w}")
+    if r.status == "imported" and not args.dry_run:
+        print("next: `kaltim-research data build` (or `kaltim-research refresh --offline`)")
+    return 0
+
+
+def _register_data_import(dsub) -> None:
+    i = dsub.add_parser("import", help="take a CSV/XLSX (BPS table or raw-file columns) into "
+                        "data/raw as a new file with its manifest entry")
+    i.add_argument("file", help="CSV or XLSX: a BPS table as downloaded, or a file in the "
+                   "columns of an existing raw file")
+    i.add_argument("--source-url", required=True, help="address of the release or table, or "
+                   "'per-row' for a curated file whose rows each carry a source_url")
+    i.add_argument("--source-date", required=True, help="release date, YYYY-MM-DD")
+    i.add_argument("--province", help="constant province (file without the column, BPS table)")
+    i.add_argument("--concept", choices=("origin", "via_ports", "unspecified"),
+                   help="constant concept (file without the column, BPS table)")
+    i.add_argument("--flow", help="flow of a BPS table (total, migas, nonmigas, ...)")
+    i.add_argument("--unit", choices=("usd", "thousand_usd", "million_usd"),
+                   help="unit of a BPS table whose title does not say")
+    i.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    i.add_argument("--like", help="manifest resource whose schema to use (default: the one "
+                   "with the same columns)")
+    i.add_argument("--name", help="file name stem under data/raw (default: the input's)")
+    i.add_argument("--keep-name", action="store_true",
+                   help="keep the input's name when free (else the retrieval date is appended)")
+    i.add_argument("--title", help="title of the manifest entry (default: the template's)")
+    i.add_argument("--retrieved", help="retrieval date (default: today)")
+    i.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    i.add_argument("--raw", default=str(RAW_DIR), help="raw snapshot folder")
+    i.set_defaults(func=_data_import)
+
+
 def _validate(args) -> int:
     from kaltim_research.models.scenario import ScenarioError, load_scenario
 
@@ -250,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     h = dsub.add_parser("hash", help="print the sha256 of files (for a new manifest entry)")
     h.add_argument("files", nargs="+")
     h.set_defaults(func=_data_hash)
+    _register_data_import(dsub)
 
     _register_scenario(sub)
     _register_reports(sub)
