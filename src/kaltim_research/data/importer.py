@@ -248,6 +248,12 @@ def resource_entry(template: dict[str, Any], name: str, path: str, data: bytes,
         "schema": copy.deepcopy(template["schema"]),
         ROLE_KEY: template[ROLE_KEY], DEFAULTS_KEY: defaults,
     }
+    # a column given as a constant is not in the file: drop it from the schema and the key
+    # (constant within the file, so the key stays unique without it)
+    schema = res["schema"]
+    schema["fields"] = [f for f in schema["fields"] if f["name"] not in constants]
+    if schema.get("primaryKey"):
+        schema["primaryKey"] = [k for k in schema["primaryKey"] if k not in constants]
     for extra in ("kaltim:series_ids",):
         if extra in template:
             res[extra] = copy.deepcopy(template[extra])
@@ -317,7 +323,7 @@ def _rename_problems(err: DataError, new_path: str, shown: str) -> DataError:
     for p in err.problems:
         if p.file == new_path:
             p.file = shown
-    return err
+    return DataError(err.problems)  # the message is composed at construction
 
 
 def import_table(table: Table, *, original: Path, raw_dir: Path = RAW_DIR, source_url: str,
