@@ -124,6 +124,59 @@ def _register_data_import(dsub) -> None:
     i.set_defaults(func=_data_import)
 
 
+def _data_fetch(args) -> int:
+    from kaltim_research.data import bps, fetch
+
+    try:
+        if args.what == "prices":
+            from kaltim_research.data.pinksheet import DEFAULT_URL
+
+            report = fetch.fetch_prices(args.source or DEFAULT_URL, raw_dir=Path(args.raw),
+                                        source_url=args.source_url, dry_run=args.dry_run)
+        else:
+            client = bps.BpsClient(bps.api_key())
+            if args.static_tables or args.press_releases:
+                for line in fetch.list_publications(args.domain, client, args.press_releases):
+                    print(line)
+                return 0
+            report = fetch.fetch_bps(args.domain, client=client, raw_dir=Path(args.raw),
+                                     variables=args.var, years=args.year, concept=args.concept,
+                                     static_table=args.table, list_only=args.list,
+                                     dry_run=args.dry_run)
+    except bps.BpsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for line in report.lines:
+        print(line)
+    return 0
+
+
+def _register_data_fetch(dsub) -> None:
+    f = dsub.add_parser("fetch", help="fetch a new release (BPS WebAPI, World Bank Pink Sheet) "
+                        "and import it as a new raw file")
+    fsub = f.add_subparsers(dest="what", required=True)
+    b = fsub.add_parser("bps", help="BPS WebAPI (key in BPS_API_KEY)")
+    b.add_argument("--domain", required=True, choices=("6400", "6500"),
+                   help="6400 Kalimantan Timur, 6500 Kalimantan Utara")
+    b.add_argument("--var", type=int, action="append", help="variable id (default: discover "
+                   "export value variables by title)")
+    b.add_argument("--year", type=int, action="append", help="only these years")
+    b.add_argument("--concept", choices=("origin", "via_ports"), help="concept if the table's "
+                   "title does not say (Kaltara)")
+    b.add_argument("--list", action="store_true", help="list the export variables only")
+    b.add_argument("--static-tables", action="store_true", help="list static tables on exports")
+    b.add_argument("--press-releases", action="store_true", help="list press releases on exports")
+    b.add_argument("--table", help="import this static table id")
+    p = fsub.add_parser("prices", help="World Bank Pink Sheet monthly workbook")
+    p.add_argument("--source", help="URL or local CMO-Historical-Data-Monthly.xlsx "
+                   "(default: the World Bank's address)")
+    p.add_argument("--source-url", help="URL to record for a local file")
+    for c in (b, p):
+        c.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        c.add_argument("--raw", default=str(RAW_DIR), help="raw snapshot folder")
+        c.set_defaults(func=_data_fetch)
+
+
 def _validate(args) -> int:
     from kaltim_research.models.scenario import ScenarioError, load_scenario
 
@@ -295,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("files", nargs="+")
     h.set_defaults(func=_data_hash)
     _register_data_import(dsub)
+    _register_data_fetch(dsub)
 
     _register_scenario(sub)
     _register_reports(sub)

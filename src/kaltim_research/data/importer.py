@@ -276,8 +276,8 @@ def manifest_text(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
-def validate_snapshot(raw_dir: Path, new_path: str, data: bytes,
-                      manifest: dict[str, Any]) -> dict[str, Any]:
+def validate_snapshot(raw_dir: Path, new_path: str, data: bytes, manifest: dict[str, Any],
+                      attachments: list[tuple[str, bytes]] = ()) -> dict[str, Any]:
     """Run the build's load and process steps on a temporary copy of the raw snapshot plus
     the new file. Raises DataError with the build's own messages; returns the build summary."""
     from kaltim_research.data import build
@@ -288,6 +288,9 @@ def validate_snapshot(raw_dir: Path, new_path: str, data: bytes,
         target = copy_dir / new_path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+        for path, blob in attachments:
+            (copy_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            (copy_dir / path).write_bytes(blob)
         (copy_dir / MANIFEST_NAME).write_text(manifest_text(manifest), encoding="utf-8")
         m, tables = build.load_raw(copy_dir)
         return build.process(m, tables).summary
@@ -304,17 +307,25 @@ def build_summary(raw_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def commit(raw_dir: Path, new_path: str, data: bytes, manifest: dict[str, Any]) -> None:
-    """Write the new file (refusing to overwrite), then the manifest, each atomically."""
-    target = Path(raw_dir) / new_path
-    if target.exists():
-        raise DataError([Problem(new_path, "exists already; raw files are never overwritten")])
-    atomic_write_file(target, lambda p: p.write_bytes(data))
+def commit(raw_dir: Path, new_path: str, data: bytes, manifest: dict[str, Any],
+           attachments: list[tuple[str, bytes]] = ()) -> None:
+    """Write the new files (refusing to overwrite), then the manifest, each atomically; if
+    anything fails, the files written so far are removed again."""
+    files = [*attachments, (new_path, data)]
+    for path, _ in files:
+        if (Path(raw_dir) / path).exists():
+            raise DataError([Problem(path, "exists already; raw files are never overwritten")])
+    written: list[Path] = []
     try:
+        for path, blob in files:
+            target = Path(raw_dir) / path
+            atomic_write_file(target, lambda p, b=blob: p.write_bytes(b))
+            written.append(target)
         atomic_write_file(Path(raw_dir) / MANIFEST_NAME,
                           lambda p: p.write_text(manifest_text(manifest), encoding="utf-8"))
     except BaseException:
-        target.unlink(missing_ok=True)
+        for target in written:
+            target.unlink(missing_ok=True)
         raise
 
 
@@ -331,6 +342,7 @@ def import_table(table: Table, *, original: Path, raw_dir: Path = RAW_DIR, sourc
                  constants: dict[str, str] | None = None, like: str | None = None,
                  name: str | None = None, title: str | None = None, keep_name: bool = False,
                  original_sha256: str | None = None, extra_provenance: dict | None = None,
+                 attachments: list[tuple[str, bytes, dict[str, Any]]] = (),
                  dry_run: bool = False) -> ImportResult:
     """Validate ``table`` as a new raw file and (unless ``dry_run``) write it and its entry."""
     raw_dir = Path(raw_dir)
@@ -367,9 +379,11 @@ def import_table(table: Table, *, original: Path, raw_dir: Path = RAW_DIR, sourc
     res = resource_entry(template, _unique_name(manifest, Path(new_path).stem), new_path,
                          table.data, constants, provenance, title)
     new_manifest = copy.deepcopy(manifest)
-    new_manifest["resources"].append(res)
+    # attachments (e.g. the WebAPI reply a table was read from) go in before the table
+    new_manifest["resources"] += [entry for _p, _b, entry in attachments] + [res]
+    blobs = [(p, b) for p, b, _e in attachments]
     try:
-        summary = validate_snapshot(raw_dir, new_path, table.data, new_manifest)
+        summary = validate_snapshot(raw_dir, new_path, table.data, new_manifest, blobs)
     except DataError as err:
         raise _rename_problems(err, new_path, shown) from None
     warnings = list(table.notes)
@@ -378,7 +392,7 @@ def import_table(table: Table, *, original: Path, raw_dir: Path = RAW_DIR, sourc
         if line not in before:
             warnings.append(f"cross-check fails after this import: {line}")
     if not dry_run:
-        commit(raw_dir, new_path, table.data, new_manifest)
+        commit(raw_dir, new_path, table.data, new_manifest, blobs)
     verb = "would import" if dry_run else "imported"
     return ImportResult("imported", new_path, res["name"], template["name"], len(table.rows),
                         f"{verb} {shown} as data/raw/{new_path} ({len(table.rows)} rows, schema "
