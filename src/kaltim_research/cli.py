@@ -1,4 +1,4 @@
-"""Command line: ``kaltim-research data|scenario|baseline|run|brief ...``.
+"""Command line: ``kaltim-research data|scenario|baseline|run|brief|refresh ...``.
 
 Every command exits 0 on success, 2 on bad input (with a message naming the file, line, key
 or parameter) and 1 on a failed run.
@@ -330,6 +330,25 @@ def _register_reports(sub) -> None:
     b.set_defaults(func=_cmd_brief)
 
 
+def _cmd_refresh(args) -> int:
+    from kaltim_research.report.refresh import refresh
+
+    summary = refresh(args.offline, scenarios=args.files or None, jobs=args.jobs,
+                      reports_dir=Path(args.reports))
+    print("\n".join(summary.lines()))
+    return summary.exit_code
+
+
+def _register_refresh(sub) -> None:
+    r = sub.add_parser("refresh", help="fetch new releases, check, build, re-run the scenarios "
+                       "whose inputs changed, and say which headline numbers moved")
+    r.add_argument("files", nargs="*", help="scenario files (default: scenarios/*.yaml)")
+    r.add_argument("--offline", action="store_true", help="skip every fetch")
+    r.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    r.add_argument("--reports", default=str(REPORTS_DIR))
+    r.set_defaults(func=_cmd_refresh)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kaltim-research", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -352,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_scenario(sub)
     _register_reports(sub)
+    _register_refresh(sub)
     return p
 
 
