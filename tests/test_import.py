@@ -221,3 +221,18 @@ def test_manifest_agrees_with_the_curated_descriptions():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     assert mod.main([]) == 0
+
+
+def test_xlsx_in_raw_file_columns_keeps_its_template(raw_copy, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(KALTARA_MONTHLY_COLUMNS)
+    ws.append(["Kalimantan Utara", 2025, 10, "origin", "total", 88.75, TEST_URL, "2025-12-01", ""])
+    wb.save(tmp_path / "k.xlsx")
+    assert _import(tmp_path / "k.xlsx", raw_copy) == 0
+    entry = json.loads((raw_copy / "datapackage.json").read_text())["resources"][-1]
+    assert [f["name"] for f in entry["schema"]["fields"]] == KALTARA_MONTHLY_COLUMNS
+    assert entry["kaltim:import"]["converted_from"] == "xlsx"
+    rows = list(csv.DictReader((raw_copy / entry["path"]).open(encoding="utf-8")))
+    assert rows[0]["value_usd_million"] == "88.75" and rows[0]["month"] == "10"

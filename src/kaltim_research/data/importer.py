@@ -444,7 +444,7 @@ def import_file(path: Path, *, raw_dir: Path = RAW_DIR, source_url: str, source_
     path = Path(path)
     table = load_table(path, province=province, concept=concept, flow=flow, unit=unit,
                        sheet=sheet, source_url=source_url, source_date=source_date)
-    converted = table.converted_from != "csv"
+    converted = table.converted_from == "bps_table"  # else: raw-file columns (CSV or XLSX)
     constants = {} if converted else {"province": province, "concept": concept}
     original_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     return import_table(table, original=path, raw_dir=raw_dir, source_url=source_url,
