@@ -83,6 +83,14 @@ def test_unchanged_scenarios_are_not_reported_as_moved(raw_copy, tmp_path):
     assert "no scenario's numbers moved" in "\n".join(s.lines())
 
 
+def test_a_first_report_says_there_is_nothing_to_compare(raw_copy, tmp_path):
+    run = fake_runner(_results(1.0, 2.0, "sha256:a"), {"data_manifest_hash": "sha256:a"})
+    s = rf.refresh(True, scenarios=[SCENARIO], raw_dir=raw_copy,
+                   processed_dir=tmp_path / "processed", reports_dir=tmp_path / "r",
+                   run_reports=run)
+    assert s.first == ["baseline"] and "first report" in "\n".join(s.lines())
+
+
 def test_without_a_key_bps_is_skipped_saying_so(raw_copy, tmp_path, monkeypatch):
     monkeypatch.delenv("BPS_API_KEY", raising=False)
     s = rf.RefreshSummary()

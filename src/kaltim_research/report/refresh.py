@@ -42,12 +42,16 @@ class RefreshSummary:
     skipped: list[str] = field(default_factory=list)    # fetches skipped, and why
     failed: list[str] = field(default_factory=list)     # fetches that failed (nothing written)
     reran: list[str] = field(default_factory=list)      # scenarios whose results changed
+    first: list[str] = field(default_factory=list)      # scenarios without an earlier report
+    added: list[str] = field(default_factory=list)      # raw resources new since last refresh
     changes: list[dict[str, Any]] = field(default_factory=list)  # one changes record each
     exit_code: int = 0
 
     def lines(self) -> list[str]:
         out = ["releases:"]
-        out += [f"  new: {x}" for x in self.fetched] or ["  none new"]
+        out += [f"  fetched: {x}" for x in self.fetched]
+        out += [f"  new in data/raw since the last refresh: {', '.join(self.added)}"] \
+            if self.added else ([] if self.fetched else ["  none new"])
         out += [f"  skipped: {x}" for x in self.skipped]
         out += [f"  FAILED (nothing written): {x}" for x in self.failed]
         out.append("headline numbers (median, US$ million):")
@@ -56,9 +60,12 @@ class RefreshSummary:
             out.append(f"  {name}: {h['province']} ({h['basis']}) {h['year']}: "
                        f"{_num(h['before_usd_m'])} -> {_num(h['after_usd_m'])} "
                        f"({_signed(h['change_usd_m'])}, {_signed(h['change_pct'], '%')})")
-        if not moved:
-            out.append("  no scenario's numbers moved" if not self.reran else
-                       "  reports re-run; headline numbers unchanged")
+        out += [f"  {name}: first report (nothing earlier to compare with)"
+                for name in self.first]
+        if not moved and len(self.first) < len(self.reran):
+            out.append("  reports re-run; headline numbers unchanged")
+        elif not moved and not self.reran:
+            out.append("  no scenario's numbers moved (no scenario's inputs changed)")
         return out
 
 
@@ -206,6 +213,7 @@ def refresh(offline: bool = False, *, scenarios: list[str] | None = None, jobs: 
         raise DataError(problems)
     build.run(raw_dir, processed_dir)
     added = sorted(set(_resource_names(raw_dir)) - names_before)
+    summary.added = added
 
     files = scenarios or sorted(str(p) for p in Path(SCENARIOS_DIR).glob("*.yaml"))
     before = {}
@@ -224,7 +232,8 @@ def refresh(offline: bool = False, *, scenarios: list[str] | None = None, jobs: 
             continue  # not re-run (inputs unchanged) or failed: the previous report stands
         summary.reran.append(d.name)
         if prev_res is None:
-            continue  # a first report: nothing to compare with
+            summary.first.append(d.name)
+            continue
         ch = d / CHANGES
         if ch.exists() and ch.stat().st_mtime != prev_changes_mtime:
             record = _read(ch)  # written by the runner in this refresh
