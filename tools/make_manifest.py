@@ -1,8 +1,16 @@
-"""Maintainer script: (re)write data/raw/datapackage.json from the resource descriptions below.
+"""Maintainer script: check (default) or rewrite the curated entries of data/raw/datapackage.json.
 
-Run by hand when a raw file is added or replaced (see README, "Adding a BPS release"):
-    .venv/bin/python tools/make_manifest.py
-It only writes the manifest, never a data file, and refuses to run in CI.
+The importer (`kaltim-research data import`) is the one writer of entries for new raw files:
+it appends them with a `kaltim:import` block (source URL, dates, original file, sha256). This
+script describes the hand-curated base snapshot below and
+
+    .venv/bin/python tools/make_manifest.py            # check: every curated entry agrees
+    .venv/bin/python tools/make_manifest.py --write    # rewrite curated entries, keep imports
+
+`--write` is needed only after a curated file changes by hand (e.g. new rows appended to
+curation/annotations.csv, which is append-only). Imported entries are kept as they are, in
+their order, after the curated ones. It only writes the manifest, never a data file, and
+refuses to write in CI.
 """
 from __future__ import annotations
 
@@ -344,10 +352,9 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def main() -> int:
-    if os.environ.get("CI"):
-        print("make_manifest.py is a maintainer tool; it does not run in CI", file=sys.stderr)
-        return 2
+def build_package(existing: dict | None) -> dict:
+    """The manifest: curated entries from the descriptions above, then every imported entry
+    (one with a `kaltim:import` block, or any entry not described here) as it stands."""
     resources = []
     for r in RESOURCES:
         p = RAW / r["path"]
@@ -375,7 +382,9 @@ def main() -> int:
         if d.get("role"):
             res["kaltim:role"] = d["role"]
         resources.append(res)
-    pkg = {
+    curated = {r["name"] for r in resources}
+    resources += [r for r in (existing or {}).get("resources", []) if r["name"] not in curated]
+    return {
         "name": "kaltim-kaltara-exports-raw",
         "title": "Raw snapshot for the Kaltim–Kaltara export scenario workbook",
         "description": "Immutable copy of the curated figures (BPS export releases as printed "
@@ -387,9 +396,28 @@ def main() -> int:
         "profile": "tabular-data-package",
         "resources": resources,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     out = RAW / "datapackage.json"
-    out.write_text(json.dumps(pkg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(ROOT)} ({len(resources)} resources)")
+    existing = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+    pkg = build_package(existing)
+    text = json.dumps(pkg, indent=2, ensure_ascii=False) + "\n"
+    if "--write" not in argv:
+        if existing is not None and out.read_text(encoding="utf-8") == text:
+            print(f"{out.relative_to(ROOT)} agrees with the curated descriptions "
+                  f"({len(pkg['resources'])} resources)")
+            return 0
+        print(f"{out.relative_to(ROOT)} differs from the curated descriptions: run with "
+              "--write after a deliberate change of a curated file", file=sys.stderr)
+        return 1
+    if os.environ.get("CI"):
+        print("make_manifest.py --write is a maintainer tool; it does not run in CI",
+              file=sys.stderr)
+        return 2
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)} ({len(pkg['resources'])} resources)")
     return 0
 
 

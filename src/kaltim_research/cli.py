@@ -1,4 +1,4 @@
-"""Command line: ``kaltim-research data|scenario|baseline|run|brief ...``.
+"""Command line: ``kaltim-research data|scenario|baseline|run|brief|refresh ...``.
 
 Every command exits 0 on success, 2 on bad input (with a message naming the file, line, key
 or parameter) and 1 on a failed run.
@@ -89,6 +89,103 @@ def _data_hash(args) -> int:
     for f in args.files:
         print(f"sha256:{sha256_file(Path(f))}  {f}")
     return 0
+
+
+def _data_import(args) -> int:
+    from kaltim_research.data.importer import import_file
+
+    r = import_file(Path(args.file), raw_dir=Path(args.raw), source_url=args.source_url,
+                    source_date=args.source_date, province=args.province, concept=args.concept,
+                    flow=args.flow, unit=args.unit, sheet=args.sheet, like=args.like,
+                    name=args.name, title=args.title, keep_name=args.keep_name,
+                    retrieved=args.retrieved,
+                    dry_run=args.dry_run)
+    print(r.message)
+    for w in r.warnings:
+        print(f"  note: {w}")
+    if r.status == "imported" and not args.dry_run:
+        print("next: `kaltim-research data build` (or `kaltim-research refresh --offline`)")
+    return 0
+
+
+def _register_data_import(dsub) -> None:
+    i = dsub.add_parser("import", help="take a CSV/XLSX (BPS table or raw-file columns) into "
+                        "data/raw as a new file with its manifest entry")
+    i.add_argument("file", help="CSV or XLSX: a BPS table as downloaded, or a file in the "
+                   "columns of an existing raw file")
+    i.add_argument("--source-url", required=True, help="address of the release or table, or "
+                   "'per-row' for a curated file whose rows each carry a source_url")
+    i.add_argument("--source-date", required=True, help="release date, YYYY-MM-DD")
+    i.add_argument("--province", help="constant province (file without the column, BPS table)")
+    i.add_argument("--concept", choices=("origin", "via_ports", "unspecified"),
+                   help="constant concept (file without the column, BPS table)")
+    i.add_argument("--flow", help="flow of a BPS table (total, migas, nonmigas, ...)")
+    i.add_argument("--unit", choices=("usd", "thousand_usd", "million_usd"),
+                   help="unit of a BPS table whose title does not say")
+    i.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    i.add_argument("--like", help="manifest resource whose schema to use (default: the one "
+                   "with the same columns)")
+    i.add_argument("--name", help="file name stem under data/raw (default: the input's)")
+    i.add_argument("--keep-name", action="store_true",
+                   help="keep the input's name when free (else the retrieval date is appended)")
+    i.add_argument("--title", help="title of the manifest entry (default: the template's)")
+    i.add_argument("--retrieved", help="retrieval date (default: today)")
+    i.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    i.add_argument("--raw", default=str(RAW_DIR), help="raw snapshot folder")
+    i.set_defaults(func=_data_import)
+
+
+def _data_fetch(args) -> int:
+    from kaltim_research.data import bps, fetch
+
+    try:
+        if args.what == "prices":
+            from kaltim_research.data.pinksheet import DEFAULT_URL
+
+            report = fetch.fetch_prices(args.source or DEFAULT_URL, raw_dir=Path(args.raw),
+                                        source_url=args.source_url, dry_run=args.dry_run)
+        else:
+            client = bps.BpsClient(bps.api_key())
+            if args.static_tables or args.press_releases:
+                for line in fetch.list_publications(args.domain, client, args.press_releases):
+                    print(line)
+                return 0
+            report = fetch.fetch_bps(args.domain, client=client, raw_dir=Path(args.raw),
+                                     variables=args.var, years=args.year, concept=args.concept,
+                                     static_table=args.table, list_only=args.list,
+                                     dry_run=args.dry_run)
+    except bps.BpsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for line in report.lines:
+        print(line)
+    return 0
+
+
+def _register_data_fetch(dsub) -> None:
+    f = dsub.add_parser("fetch", help="fetch a new release (BPS WebAPI, World Bank Pink Sheet) "
+                        "and import it as a new raw file")
+    fsub = f.add_subparsers(dest="what", required=True)
+    b = fsub.add_parser("bps", help="BPS WebAPI (key in BPS_API_KEY)")
+    b.add_argument("--domain", required=True, choices=("6400", "6500"),
+                   help="6400 Kalimantan Timur, 6500 Kalimantan Utara")
+    b.add_argument("--var", type=int, action="append", help="variable id (default: discover "
+                   "export value variables by title)")
+    b.add_argument("--year", type=int, action="append", help="only these years")
+    b.add_argument("--concept", choices=("origin", "via_ports"), help="concept if the table's "
+                   "title does not say (Kaltara)")
+    b.add_argument("--list", action="store_true", help="list the export variables only")
+    b.add_argument("--static-tables", action="store_true", help="list static tables on exports")
+    b.add_argument("--press-releases", action="store_true", help="list press releases on exports")
+    b.add_argument("--table", help="import this static table id")
+    p = fsub.add_parser("prices", help="World Bank Pink Sheet monthly workbook")
+    p.add_argument("--source", help="URL or local CMO-Historical-Data-Monthly.xlsx "
+                   "(default: the World Bank's address)")
+    p.add_argument("--source-url", help="URL to record for a local file")
+    for c in (b, p):
+        c.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        c.add_argument("--raw", default=str(RAW_DIR), help="raw snapshot folder")
+        c.set_defaults(func=_data_fetch)
 
 
 def _validate(args) -> int:
@@ -247,6 +344,25 @@ def _register_reports(sub) -> None:
     b.set_defaults(func=_cmd_brief)
 
 
+def _cmd_refresh(args) -> int:
+    from kaltim_research.report.refresh import refresh
+
+    summary = refresh(args.offline, scenarios=args.files or None, jobs=args.jobs,
+                      reports_dir=Path(args.reports))
+    print("\n".join(summary.lines()))
+    return summary.exit_code
+
+
+def _register_refresh(sub) -> None:
+    r = sub.add_parser("refresh", help="fetch new releases, check, build, re-run the scenarios "
+                       "whose inputs changed, and say which headline numbers moved")
+    r.add_argument("files", nargs="*", help="scenario files (default: scenarios/*.yaml)")
+    r.add_argument("--offline", action="store_true", help="skip every fetch")
+    r.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    r.add_argument("--reports", default=str(REPORTS_DIR))
+    r.set_defaults(func=_cmd_refresh)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kaltim-research", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -264,9 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     h = dsub.add_parser("hash", help="print the sha256 of files (for a new manifest entry)")
     h.add_argument("files", nargs="+")
     h.set_defaults(func=_data_hash)
+    _register_data_import(dsub)
+    _register_data_fetch(dsub)
 
     _register_scenario(sub)
     _register_reports(sub)
+    _register_refresh(sub)
     return p
 
 

@@ -130,11 +130,14 @@ def _reported(frame: pd.DataFrame, res_name: str, file: str) -> pd.DataFrame:
 
 def _implied(frame: pd.DataFrame, res_name: str, file: str) -> pd.DataFrame:
     f = _flows(frame, "flow", file)
+    # Rows without a printed % change were derived by other arithmetic (trade balance,
+    # difference of cumulative totals); their notes begin with that arithmetic (wave 3).
     derivation = [
-        f"implied: {fv:g} ({fp}) with a reported change of {pc:+g}% -> {iv:g}"
-        for fv, fp, pc, iv in zip(f["from_value_usd_million"], f["from_period"],
-                                  f["pct_change_reported"], f["implied_value_usd_million"],
-                                  strict=True)
+        f"implied: {fv:g} ({fp}) with a reported change of {pc:+g}% -> {iv:g}" if pd.notna(pc)
+        else f"derived: {str(nt).split(';')[0] if isinstance(nt, str) else 'see source'} -> {iv:g}"
+        for fv, fp, pc, iv, nt in zip(f["from_value_usd_million"], f["from_period"],
+                                      f["pct_change_reported"], f["implied_value_usd_million"],
+                                      f["notes"], strict=True)
     ]
     return pd.DataFrame({
         "province": f["province"], "concept": f["concept"], "flow": f["flow"],
@@ -465,7 +468,9 @@ def cross_checks(exports: pd.DataFrame) -> pd.DataFrame:
 
 
 def implied_arithmetic(frame: pd.DataFrame, file: str) -> pd.DataFrame:
-    """Recompute each implied value from its reported value and % change."""
+    """Recompute each implied value from its reported value and % change (rows derived
+    without a printed % change, e.g. by trade-balance arithmetic, have nothing to recompute)."""
+    frame = frame[frame["pct_change_reported"].notna() & frame["from_value_usd_million"].notna()]
     recomputed = frame["from_value_usd_million"] / (1 + frame["pct_change_reported"] / 100)
     diff = recomputed - frame["implied_value_usd_million"]
     tol = 0.051 + 0.001 * frame["implied_value_usd_million"].abs()  # printed to one decimal
