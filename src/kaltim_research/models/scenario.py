@@ -40,6 +40,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kaltim_research.models import baseline_params as _baseline_params
+
 FIRST_PATH_YEAR = 2024
 MAX_HORIZON = 2045
 
@@ -210,12 +212,10 @@ class Prices(Frozen):
 
 class CoalDemand(Frozen):
     volume_growth_pct: YearPath = P(
-        {2025: -9.0, 2026: -2.5}, unit="% per year", ge=-40, le=20,
-        description="Growth of Indonesian coal export volume; applied to the mining part of "
-                    "each series from the year after its last observation (earlier years are "
-                    "in the data already)",
-        source="V+J: 2025 ≥ −9% (IEA Coal 2025); 2026–30 ≈ −2.5%/yr tracking Chinese imports; "
-               "STEPS −1 to −2.5, APS −4, NZE −8 %/yr (research NOTES)")
+        {2025: 0.0}, unit="% per year", ge=-40, le=20,
+        description="Extra growth of coal export demand on top of the destination outlook "
+                    "(coal_volume.demand_growth_*), from 2026",
+        source="J: 0 = the cited outlooks; APS −4, NZE −8 %/yr (research NOTES) as scenarios")
 
 
 class BaselineModel(Frozen):
@@ -370,11 +370,16 @@ def _check_shares(self_) -> None:
                              f"{y}; expected at most 1 (they split one flow of goods)")
 
 
+CoalVolume, Blocks = _baseline_params.build(P, Frozen, U, YearPath)
+
+
 class Parameters(Frozen):
     simulation: Simulation = Simulation()
     prices: Prices = Prices()
     coal_demand: CoalDemand = CoalDemand()
     baseline: BaselineModel = BaselineModel()
+    coal_volume: CoalVolume = CoalVolume()
+    blocks: Blocks = Blocks()
     export_center: ExportCenter = ExportCenter()
     kihi: Kihi = Kihi()
     connectivity: Connectivity = Connectivity()
