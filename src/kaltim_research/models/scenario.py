@@ -372,7 +372,6 @@ def _check_shares(self_) -> None:
 
 CoalVolume, Blocks = _baseline_params.build(P, Frozen, U, YearPath)
 
-
 class Parameters(Frozen):
     simulation: Simulation = Simulation()
     prices: Prices = Prices()
@@ -389,6 +388,7 @@ class Scenario(Frozen):
     title: str = Field(min_length=3)
     title_id: str = Field(min_length=3, description="Title in Bahasa Indonesia")
     description: str = Field(min_length=10)
+    description_id: str | None = Field(None, min_length=10, description="Description in Bahasa Indonesia")
     modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)")
     date: date
     references: list[str] = Field(default_factory=list)
