@@ -193,7 +193,7 @@ def frozen_log_price(log_price: pd.Series, origin: pd.Period) -> pd.Series:
 
 def backtest(frame: pd.DataFrame, spec: SeriesSpec, min_train: int = 10, horizon: int = 12,
              models: tuple[str, ...] = CANDIDATES, prefer: str = "auto",
-             price_info: str = "ex_ante") -> Backtest:
+             price_info: str = "ex_post") -> Backtest:
     """Rolling-origin evaluation over the observed months of ``frame`` (see module docstring).
 
     ``price_info`` = 'ex_ante' freezes the price at each origin (what a forecaster knows; the

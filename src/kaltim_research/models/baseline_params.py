@@ -104,14 +104,15 @@ def _groups(P, Frozen, U, YearPath):  # noqa: C901, N803
             source="C+J: migas value/LNG price fell ~15 %/yr 2014–22 (ledger, Pink Sheet); "
                    "slower decline J")
         price_error_persistence: float = P(
-            0.7, unit="AR(1) coefficient per year", ge=0, le=0.95,
+            0.5, unit="AR(1) coefficient per year", ge=0, le=0.95,
             description="Persistence of commodity price errors (mean-reverting, not a random walk)",
             source="J: commodity price shocks decay over a few years (Cashin, McDermott & Scott "
                    "2002)")
         model_error_persistence: float = P(
-            0.5, unit="AR(1) coefficient per year", ge=0, le=0.95,
+            0.0, unit="AR(1) coefficient per year", ge=0, le=0.95,
             description="Persistence of the annual model error around the block projection",
-            source="J: one-year-ahead errors of full-year figures are partly repeated")
+            source="J: the persistent parts (volume, shares, elasticities, nowcast) are drawn "
+                   "as parameters; the residual annual error is taken as independent")
         kaltim_share_of_national_coal: U = P(
             {"value": 0.586, "low": 0.55, "high": 0.65}, unit="share", ge=0.2, le=1,
             description="Kaltim's share of national coal export value (nowcast)",

@@ -105,9 +105,15 @@ def annual_error_sd(fitted: bl.FittedSeries, tests: pd.DataFrame, fallback: floa
 
 def pooled_sd(fitted: tuple[bl.FittedSeries, ...], tests: pd.DataFrame,
               price_info: str = "ex_post") -> float:
-    """Root mean square log error of each series' chosen model, pooled over all tests."""
+    """Root mean square log error of each series' chosen model, pooled over the tests of the
+    headline-concept series (the first concept of each province: Kaltim by port of loading,
+    Kaltara by origin), the fallback for a series with fewer than three tests."""
+    heads: dict[str, str] = {}
+    for f in fitted:
+        heads.setdefault(f.spec.province, f.spec.concept)
     keep = [tests[(tests["series"] == f.spec.label) & (tests["model"] == f.model)
-                  & (tests["price_info"] == price_info)] for f in fitted]
+                  & (tests["price_info"] == price_info)] for f in fitted
+            if heads[f.spec.province] == f.spec.concept]
     e = pd.concat(keep)["log_error"] if keep else pd.Series(dtype=float)
     return float(np.sqrt(np.mean(np.square(e)))) if len(e) else 0.15
 
