@@ -223,9 +223,10 @@ def _run(args) -> int:
     print(f"wrote {args.out}/results.csv and results.json ({summary['provenance']['draws']} "
           f"draws, seed {summary['provenance']['seed']})")
     for h in summary["headline"]:
-        print(f"  {h['province']} ({h['basis']}) {h['year']}: mean {h['total_mean']:,.1f} "
-              f"US$ m [P10 {h['total_p10']:,.1f} – P90 {h['total_p90']:,.1f}], "
-              f"{h['difference_mean']:+,.1f} vs baseline")
+        print(f"  {h['province']} ({h['basis']}) {h['year']}: median {h['total_p50']:,.1f} "
+              f"US$ m [P10 {h['total_p10']:,.1f} – P90 {h['total_p90']:,.1f}; mean "
+              f"{h['total_mean']:,.1f} ± {h['total_mean_mcse'] or 0:,.1f} MCSE], paired "
+              f"difference from the baseline median {h['difference_p50']:+,.1f}")
     return 0
 
 
@@ -240,27 +241,30 @@ def _params(args) -> int:
 
 
 def _backtest(args) -> int:
-    import pandas as pd
-
-    from kaltim_research.models import baseline as bl
+    from kaltim_research.models.engine import backtest_tables
     from kaltim_research.models.scenario import Parameters
 
-    p = Parameters()
-    e = pd.read_csv(Path(args.processed) / "exports.csv")
-    pr = pd.read_csv(Path(args.processed) / "prices_monthly.csv")
-    tables = []
-    for spec in bl.DEFAULT_SERIES:
-        f = bl.fit_series(e, pr, spec, p.baseline.use_implied_months,
-                          p.baseline.backtest_min_train, p.baseline.model)
-        t = f.backtest.summary.assign(series=spec.label)
-        tables.append(t)
-        print(f"\n{spec.label} (driver {spec.driver}; {f.n_observed} observed months, last "
-              f"{f.last_observed}): chosen {f.model}, price elasticity {f.elasticity:.2f}")
-        print(t[["model", "n_forecasts", "mape_pct", "mase", "rmse_log", "chosen",
-                 "best_mase_overall"]].round(3).to_string(index=False))
+    try:
+        bt, calib, fitted = backtest_tables(Parameters(), Path(args.processed))
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for f in fitted:
+        t = bt[bt["series"] == f.spec.label]
+        print(f"\n{f.spec.label} (driver {f.spec.driver}; {f.n_observed} observed months, last "
+              f"{f.last_observed}): chosen {f.model} (ex-ante MASE), elasticity "
+              f"{f.elasticity:.2f}")
+        print(t[["model", "price_info", "horizon", "n_forecasts", "mape", "mase", "chosen"]]
+              .round(3).to_string(index=False))
+    print("\ncalibration (share of annual/cumulative actuals inside the nominal 80 % band)")
+    print(calib.round(3).to_string(index=False))
     if args.out:
-        pd.concat(tables).to_csv(args.out, index=False, lineterminator="\n", float_format="%.6g")
-        print(f"\nwrote {args.out}")
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        bt.to_csv(out / "backtest.csv", index=False, lineterminator="\n", float_format="%.6g")
+        calib.to_csv(out / "calibration.csv", index=False, lineterminator="\n",
+                     float_format="%.6g")
+        print(f"\nwrote {out}/backtest.csv and {out}/calibration.csv")
     return 0
 
 
@@ -285,7 +289,8 @@ def _register_scenario(sub) -> None:
     bsub = b.add_subparsers(dest="baseline_command", required=True)
     bt = bsub.add_parser("backtest", help="rolling-origin backtest table and the chosen model")
     bt.add_argument("--processed", default=str(PROCESSED_DIR))
-    bt.add_argument("--out", default=None, help="also write the table to this CSV")
+    bt.add_argument("--out", default=None,
+                    help="also write backtest.csv and calibration.csv into this folder")
     bt.set_defaults(func=_backtest)
 
 

@@ -11,8 +11,8 @@ per-draw arrays of a run. It returns tidy tables (written as ``levers.csv``, ``k
   ports). new + rerouted = the lever part of a province's total;
 - **fiscal**: royalty and DBH from coal tonnes × price × rate (:mod:`fiscal`), paired with the
   reference baseline draw by draw (common random numbers), so the difference is the scenario's;
-- coal tonnes come from :func:`coal_tonnes_for_fiscal` (the one adapter to replace when
-  ``models.volume`` gives tonnes directly).
+- coal tonnes come from :func:`coal_tonnes_for_fiscal`: coal export value ÷ the unit value
+  drawn in ``models.volume`` (same draw, scenario and reference each with its own price path).
 """
 from __future__ import annotations
 
@@ -57,31 +57,31 @@ def _read(processed: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, params: Parameters, u: dict,
-                           years) -> dict[str, np.ndarray]:
-    """Coal tonnes and prices behind a province's coal export value, per draw.
+def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.ndarray],
+                           params: Parameters, u: dict) -> dict[str, np.ndarray]:
+    """Coal tonnes and prices behind a province's coal export value, per draw × year.
 
-    Replaced by ``models.volume`` when merged (it gives tonnes and unit values directly). For
-    now: realised FOB price = Newcastle path × realised/benchmark ratio (~0.6, Kaltim 2021);
-    export Mt = value ÷ that price; domestic Mt = export Mt × d / (1 − d) (d = domestic sales
-    share). Royalty depends on export tonnes × price only through the value, so the ratio
-    matters for domestic tonnes and jobs, not for the export part of royalty.
+    Export tonnes = coal export value ÷ the FOB unit value of ``models.volume`` (the national
+    BPS unit value moved with Newcastle), so a volume cut (RKAB, DMO, demand) lowers tonnes
+    and a price fall lowers value at given tonnes. Domestic tonnes = export tonnes × d / (1 − d)
+    (d = the province's domestic sales share); they pay royalty at the DMO price. The royalty
+    tier is set by the HBA of the same draw (``models.volume``: Newcastle × post-2023 ratio).
     """
     f = params.fiscal
-    benchmark = _path(params.prices.coal_newcastle, years)
-    price = benchmark[None, :] * u["fiscal.realised_price_ratio"][:, None]
+    price = np.asarray(volume["unit_value_usd_per_t"], float)
     export_mt = np.asarray(coal_value_usd_m, float) / price
     d = u["fiscal.domestic_sales_share"][:, None]
     return {"export_mt": export_mt, "export_price_usd_per_t": price,
             "domestic_mt": export_mt * d / (1 - d),
             "domestic_price_usd_per_t": np.full_like(price, f.domestic_price_usd_per_t),
-            "benchmark_usd_per_t": benchmark}
+            "benchmark_usd_per_t": np.asarray(volume["hba_usd_per_t"], float)}
 
 
-def _fiscal(params: Parameters, coal_value, u, years, table, province) -> dict[str, np.ndarray]:
+def _fiscal(params: Parameters, coal_value, volume, u, years, table,
+            province) -> dict[str, np.ndarray]:
     f = params.fiscal
-    t = coal_tonnes_for_fiscal(coal_value, params, u, years)
-    rate = fis.effective_royalty_rate(table, years, t["benchmark_usd_per_t"][None, :],
+    t = coal_tonnes_for_fiscal(coal_value, volume, params, u)
+    rate = fis.effective_royalty_rate(table, years, t["benchmark_usd_per_t"],
                                       f.calorie_band_shares)
     roy = fis.royalty_usd_m(t["export_mt"], t["export_price_usd_per_t"], t["domestic_mt"],
                             t["domestic_price_usd_per_t"], rate)
@@ -177,8 +177,8 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
                                               if ref_umkm else None)})
         # Fiscal: scenario and reference baseline on the same draws.
         coal = np.asarray(mix[prov].get("coal_mining", zeros), float)
-        fs = _fiscal(p, coal, u, years, table, prov)
-        fr = _fiscal(reference, out["ref_coal"][prov], u, years, table, prov)
+        fs = _fiscal(p, coal, out["coal_volume"], u, years, table, prov)
+        fr = _fiscal(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table, prov)
         diff = _stats(fs["dbh_province_idr_bn"] - fr["dbh_province_idr_bn"])
         sts = {kk: _stats(v) for kk, v in fs.items()}
         for s in STATS:

@@ -182,9 +182,23 @@ class Backtest:
     chosen: str
 
 
+def frozen_log_price(log_price: pd.Series, origin: pd.Period) -> pd.Series:
+    """Ex-ante price information: every month after ``origin`` gets the origin's price (what a
+    forecaster knew), instead of the realised future price (ex post)."""
+    out = log_price.copy()
+    known = out.loc[:origin].dropna()
+    out[out.index > origin] = known.iloc[-1] if len(known) else np.nan
+    return out
+
+
 def backtest(frame: pd.DataFrame, spec: SeriesSpec, min_train: int = 10, horizon: int = 12,
-             models: tuple[str, ...] = CANDIDATES, prefer: str = "auto") -> Backtest:
-    """Rolling-origin evaluation over the observed months of ``frame`` (see module docstring)."""
+             models: tuple[str, ...] = CANDIDATES, prefer: str = "auto",
+             price_info: str = "ex_post") -> Backtest:
+    """Rolling-origin evaluation over the observed months of ``frame`` (see module docstring).
+
+    ``price_info`` = 'ex_ante' freezes the price at each origin (what a forecaster knows; the
+    model choice uses it), 'ex_post' uses the realised future price (conditional skill).
+    """
     obs_idx = _observed(frame).index
     rows = []
     for k in range(min_train - 1, len(obs_idx) - 1):
@@ -195,8 +209,10 @@ def backtest(frame: pd.DataFrame, spec: SeriesSpec, min_train: int = 10, horizon
             continue
         tr_vals = _observed(train)["value_usd_m"].to_numpy()
         scale = float(np.mean(np.abs(np.diff(tr_vals)))) if len(tr_vals) > 1 else np.nan
+        lp = (frozen_log_price(frame["log_price"], origin) if price_info == "ex_ante"
+              else frame["log_price"])
         for model in models:
-            pred, _ = forecast_log(model, train, pd.PeriodIndex(targets), frame["log_price"])
+            pred, _ = forecast_log(model, train, pd.PeriodIndex(targets), lp)
             actual = frame.loc[targets, "value_usd_m"].to_numpy()
             for t, a, p in zip(targets, actual, pred, strict=True):
                 rows.append({"model": model, "origin": str(origin), "target": str(t),
@@ -221,6 +237,7 @@ def backtest(frame: pd.DataFrame, spec: SeriesSpec, min_train: int = 10, horizon
         sd_idiosyncratic_log=("idiosyncratic_error",
                               lambda e: float(np.sqrt(np.mean(np.square(e)))))).reset_index()
     summary["price_conditional"] = summary["model"].isin(PRICE_MODELS)
+    summary["price_info"] = price_info
     if prefer == "auto":
         pool = summary[summary["price_conditional"]]
         if pool.empty:  # no price model among the candidates: the best benchmark
@@ -250,20 +267,23 @@ class FittedSeries:
     last_observed: pd.Period
     n_observed: int
     frame: pd.DataFrame = field(repr=False)
-    backtest: Backtest = field(repr=False)
+    backtest: Backtest = field(repr=False)            # ex ante: the model choice
+    backtest_ex_post: Backtest | None = field(default=None, repr=False)
 
 
 def fit_series(exports: pd.DataFrame, prices_monthly: pd.DataFrame, spec: SeriesSpec,
                use_implied: bool = True, min_train: int = 10, prefer: str = "auto") -> FittedSeries:
     frame = monthly_frame(exports, prices_monthly, spec, use_implied)
-    bt = backtest(frame, spec, min_train=min_train, prefer=prefer)
+    bt = backtest(frame, spec, min_train=min_train, prefer=prefer, price_info="ex_ante")
+    bt_post = backtest(frame, spec, min_train=min_train, prefer=bt.chosen, price_info="ex_post")
     obs = _observed(frame)
     _, params = forecast_log(bt.chosen, frame, pd.PeriodIndex([obs.index[-1] + 1]),
                              frame["log_price"])
     row = bt.summary.loc[bt.summary["model"] == bt.chosen].iloc[0]
     return FittedSeries(spec, bt.chosen, params["elasticity"], params["intercept"],
                         float(row["rmse_log"]), float(row["sd_level_log"]),
-                        float(row["sd_idiosyncratic_log"]), obs.index[-1], len(obs), frame, bt)
+                        float(row["sd_idiosyncratic_log"]), obs.index[-1], len(obs), frame, bt,
+                        bt_post)
 
 
 def project_annual(fitted: FittedSeries, annual_price: dict[int, float],

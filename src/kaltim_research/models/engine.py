@@ -33,6 +33,11 @@ from kaltim_research import __version__
 from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
 from kaltim_research.data.manifest import manifest_hash
 from kaltim_research.models import baseline as bl
+from kaltim_research.models import baseline_sim as bsim
+from kaltim_research.models import blocks as bk
+from kaltim_research.models import calibration as cal
+from kaltim_research.models import nowcast as nc
+from kaltim_research.models import volume as vo
 from kaltim_research.models.accounts import NOT_IN_EXPORT_TOTALS, lever_tables
 from kaltim_research.models.connectivity import simulate_connectivity
 from kaltim_research.models.export_center import CENTER_START_YEAR, promotion_crosscheck, simulate_cohorts
@@ -47,7 +52,7 @@ from kaltim_research.models.scenario import (
 )
 
 COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
-STATS = ("mean", "p10", "p50", "p90")
+STATS = ("mean", "p01", "p10", "p50", "p90", "p99")
 BASIS_LABELS = {"via_ports": "port_of_loading", "origin": "origin"}
 #: Where Kaltara-origin goods now leave through other provinces (rerouting candidates).
 OUTSIDE_PROVINCES = ("Jawa Timur", "Sulawesi Selatan", "DKI Jakarta")
@@ -71,6 +76,9 @@ class Inputs:
     manifest_sha: str
     backtests: pd.DataFrame = field(repr=False)
     period_checks: pd.DataFrame = field(repr=False, default=None)
+    blocks: bsim.BlockInputs | None = field(repr=False, default=None)
+    annual_tests: pd.DataFrame | None = field(repr=False, default=None)
+    calibration: pd.DataFrame | None = field(repr=False, default=None)
 
 
 def _read(processed: Path, name: str) -> pd.DataFrame:
@@ -90,7 +98,9 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
         if (processed_dir / "build_info.json").exists() else {}
     msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
     source = hashlib.sha256(b"".join((Path(__file__).parent / m).read_bytes()
-                                     for m in ("baseline.py", "engine.py"))).hexdigest()
+                                     for m in ("baseline.py", "engine.py", "blocks.py",
+                                               "baseline_sim.py", "calibration.py",
+                                               "nowcast.py", "volume.py"))).hexdigest()
     key = hashlib.sha256(json.dumps([msha, __version__, source,
                                      params.baseline.model_dump(mode="json"),
                                      [s.__dict__ for s in series]], sort_keys=True)
@@ -104,15 +114,20 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
     fitted = tuple(bl.fit_series(exports, prices, s, params.baseline.use_implied_months,
                                  params.baseline.backtest_min_train, params.baseline.model)
                    for s in series)
-    backtests = pd.concat([f.backtest.summary.assign(series=f.spec.label,
-                                                     province=f.spec.province,
-                                                     concept=f.spec.concept, flow=f.spec.flow)
-                           for f in fitted], ignore_index=True)
+    tests = pd.concat([cal.annual_tests(f, exports, params.baseline.backtest_min_train)
+                       for f in fitted], ignore_index=True)
+    backtests = cal.backtest_table(fitted, tests)
+    pooled = cal.pooled_sd(fitted, tests)
+    sds = {f.spec.label: cal.annual_error_sd(f, tests, pooled) for f in fitted}
     checks = pd.concat([bl.period_checks(f, exports) for f in fitted], ignore_index=True)
-    inputs = Inputs(exports, prices, _read(processed_dir, "destinations.csv"),
+    destinations = _read(processed_dir, "destinations.csv")
+    binputs = bsim.prepare(fitted, exports, _read(processed_dir, "exports_annual.csv"),
+                           _read(processed_dir, "commodities.csv"), destinations,
+                           _read(processed_dir, "context.csv"), prices, sds)
+    inputs = Inputs(exports, prices, destinations,
                     _read(processed_dir, "origin_by_port_province.csv"), fitted,
                     {f.spec.label: bl.sector_shares(exports, f.spec) for f in fitted}, msha,
-                    backtests, checks)
+                    backtests, checks, binputs, tests, cal.calibration_table(fitted, tests))
     if use_cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         # Parallel report jobs may fit at the same time: each writes its own temp file and
@@ -122,6 +137,14 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
             pickle.dump(inputs, fh)
         tmp.replace(cache)
     return inputs
+
+
+def backtest_tables(params: Parameters, processed_dir: Path = PROCESSED_DIR
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[bl.FittedSeries, ...]]:
+    """backtest.csv and calibration.csv tables (see :mod:`calibration`) and the fitted series,
+    from the cached fit."""
+    inputs = load_inputs(params, processed_dir)
+    return inputs.backtests, inputs.calibration, inputs.fitted
 
 
 def headline_concepts(series: tuple[bl.SeriesSpec, ...]) -> dict[str, str]:
@@ -208,6 +231,7 @@ class RunResult:
     extra: dict[str, pd.DataFrame]
     provenance: dict
     bases: dict[str, str]
+    arrays: dict = field(default_factory=dict)  # per-draw arrays: coal_volume (for fiscal)
 
 
 def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int, seed: int,
@@ -222,18 +246,19 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
     u = {name: draw_uncertain(rng, n, val, dec, fixed.get(name, "mode" if not shocks else None))
          for name, val, dec in uncertain_parameters(p)}
 
-    # Price shocks: log random walk with a one-year error drawn per draw (common to all scenario
-    # runs with the same seed, so differences between scenarios are not noise).
-    drivers = sorted({f.spec.driver for f in inputs.fitted} | {"aluminium"})
+    # Price shocks: mean-reverting AR(1) log errors with bounded innovations, one-year sd
+    # drawn per draw (common to all scenario runs with the same seed, so differences between
+    # scenarios are not noise). A random walk would let prices drift without bound.
+    drivers = sorted({f.spec.driver for f in inputs.fitted} | {"aluminium"}
+                     | set(bsim.BLOCK_DRIVERS))
     sigma = u["prices.forecast_error_1y"][:, None]
-    price_shock = {}
-    for d in drivers:
-        z = rng.standard_normal((n, t)) if shocks else np.zeros((n, t))
-        price_shock[d] = np.cumsum(z, axis=1) * sigma
-    if "prices.coal_price" in fixed:  # tornado: coal price at ±1.28 sd of the headline horizon
-        h = np.sqrt(np.arange(1, t + 1))
+    phi_p = p.blocks.price_error_persistence
+    h = np.arange(1, t + 1)
+    price_var = bk.ar1_variance(sigma[:, 0], phi_p, h)
+    price_shock = {d: bk.ar1_bounded(rng, n, t, sigma[:, 0], phi_p, shocks) for d in drivers}
+    if "prices.coal_price" in fixed:  # tornado: coal price at ±1.28 sd of each horizon
         sign = {"low": -1.2816, "high": 1.2816, "mode": 0.0}[fixed["prices.coal_price"]]
-        price_shock["coal_newcastle"] = np.broadcast_to(sign * sigma * h, (n, t)).copy()
+        price_shock["coal_newcastle"] = sign * np.sqrt(price_var)
 
     bases = headline_concepts(tuple(f.spec for f in inputs.fitted))
     comps: dict[str, dict[str, np.ndarray]] = {
@@ -243,67 +268,29 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
     ref_coal: dict[str, np.ndarray] = {prov: np.zeros((n, t)) for prov in bases}
     via_ports_extra: dict[str, np.ndarray] = {}
     series_rows = []
-
+    bres = bsim.simulate(inputs.fitted, p, reference, u, years, rng, n, inputs.blocks,
+                         _projection, price_shock, price_var, shocks)
+    block_rows = []
     for f in inputs.fitted:
         spec = f.spec
-        point = _projection(f, getattr(p.prices, spec.driver), years)
-        ref_point = _projection(f, getattr(reference.prices, spec.driver), years)
-        ys = np.array([max(0.0, (y + 0.5) - (f.last_observed.year + f.last_observed.month / 12))
-                       for y in years])
-        steps = np.diff(np.concatenate([[0.0], ys]))
-        z = rng.standard_normal((n, t)) if shocks else np.zeros((n, t))
-        z2 = rng.standard_normal((n, t)) if shocks else np.zeros((n, t))
-        level = np.cumsum(z * np.sqrt(steps), axis=1) * f.sd_level_log
-        idio = z2 * f.sd_idiosyncratic_log / np.sqrt(12)
-        # Mean-one noise: subtract half the variance so the mean of the draws is the point
-        # projection (the expected value at the scenario's price path).
-        var = (f.elasticity ** 2 * (sigma ** 2) * np.arange(1, t + 1)[None, :]
-               + f.sd_level_log ** 2 * ys[None, :] + f.sd_idiosyncratic_log ** 2 / 12)
-        model_noise = level + idio - (0.5 * var if shocks else 0.0)
-        share = inputs.shares[spec.label]
-        s_min = 0.0 if np.isnan(share["mining"]) else share["mining"]
-        base_year = f.last_observed.year
-
-        def volume(path, years=years, base_year=base_year):
-            g = np.array([path_value(path, int(y)) for y in range(base_year + 1, int(years[-1]) + 1)])
-            idx = np.cumprod(1 + g / 100)
-            return np.array([idx[int(y) - base_year - 1] if y > base_year else 1.0 for y in years])
-
-        vol = volume(p.coal_demand.volume_growth_pct)
-        vol_ref = volume(reference.coal_demand.volume_growth_pct)
-        noise = np.exp(f.elasticity * price_shock[spec.driver] + model_noise)
-        value = point[None, :] * noise * (1 - s_min + s_min * vol)[None, :]
-        value_ref = ref_point[None, :] * noise * (1 - s_min + s_min * vol_ref)[None, :]
+        sr = bres["series"][spec.label]
+        value = sum(sr["blocks"].values())
+        value_ref = sum(sr["blocks_ref"].values())
         series_rows.append({"series": spec.label, "model": f.model,
-                            "elasticity": f.elasticity, "rmse_log": f.rmse_log,
-                            "sd_level_log": f.sd_level_log,
-                            "sd_idiosyncratic_log": f.sd_idiosyncratic_log,
+                            "elasticity": f.elasticity, "sd_annual_log": sr["sd_annual_log"],
                             "last_observed": str(f.last_observed), "n_observed": f.n_observed,
-                            "mining_share": s_min, "share_period": share["period"],
-                            "share_source": share["source_url"]})
+                            **{f"share_{k}": v for k, v in inputs.blocks.shares[spec.label].items()}})
         if bases[spec.province] != spec.concept:
             via_ports_extra[spec.province] = value
             continue
+        block_rows += bk.tidy_blocks(scenario.name, spec.province, spec.label, sr["blocks"], years)
         comps[spec.province]["baseline"] += value
         ref_base[spec.province] += value_ref
-        if spec.flow != "migas":
-            ref_coal[spec.province] += value_ref * (s_min * vol_ref / (1 - s_min + s_min * vol_ref))[None, :]
+        ref_coal[spec.province] += sr["blocks_ref"].get("coal", 0.0)
         groups = mix[spec.province]
-        if spec.flow == "migas":
-            groups["migas"] = groups.get("migas", 0) + value
-        else:
-            ind = 0.0 if np.isnan(share["industry"]) else share["industry"]
-            agr = 0.0 if np.isnan(share["agriculture"]) else share["agriculture"]
-            mig = share.get("migas", 0.0) or 0.0
-            coal = value * s_min * vol[None, :] / (1 - s_min + s_min * vol)[None, :]
-            rest = value - coal
-            other_share = max(0.0, 1 - s_min - ind - agr - mig)
-            denom = max(1e-12, 1 - s_min)
-            for g, sh in (("industry", ind), ("agriculture", agr), ("migas", mig),
-                          ("other", other_share)):
-                if sh > 0:
-                    groups[g] = groups.get(g, 0) + rest * sh / denom
-            groups["coal_mining"] = groups.get("coal_mining", 0) + coal
+        for blk, v in sr["blocks"].items():
+            g = {"coal": "coal_mining", "palm_oil": "industry", "chemicals": "industry"}.get(blk, blk)
+            groups[g] = groups.get(g, 0) + v
 
     # Export Center cohorts, per province with onboarding.
     ec = p.export_center
@@ -359,8 +346,7 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
     kdraws = {"utilisation": u["kihi.utilisation"],
               "price_usd_per_t/aluminium": _path_array(p.prices.aluminium, years)[None, :]
               # mean-one shock: the scenario path is the expected price
-              * np.exp(price_shock["aluminium"]
-                       - (0.5 * sigma ** 2 * np.arange(1, t + 1)[None, :] if shocks else 0.0)),
+              * np.exp(price_shock["aluminium"] - (0.5 * price_var if shocks else 0.0)),
               "green_premium_usd_per_t": np.broadcast_to(
                   u["kihi.green_premium_usd_per_t"][:, None], (n, t)),
               "eu_carbon_price_usd_per_t": np.full((n, t), k.eu_carbon_price_usd_per_t)}
@@ -401,7 +387,10 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
                 ec=ec_results, ec_additional=ec_additional, crosscheck=crosscheck, kihi=kres,
                 kihi_export=kihi_export,
                 cbam_cost=cbam_cost, cbam_exposed=cbam_exposed,
-                conn=conn, outside=outside, via_ports=via_ports_extra, series=series_rows, u=u)
+                conn=conn, outside=outside, via_ports=via_ports_extra, series=series_rows, u=u,
+                block_rows=block_rows, nowcast=bres["nowcast"], coal_volume=bres["coal_volume"],
+                coal_volume_ref=bres["coal_volume_ref"],
+                reported=inputs.blocks.reported, nowcast_urls=inputs.blocks.national["urls"])
 
 
 _PROJECTIONS: dict = {}
@@ -419,8 +408,10 @@ def _projection(fitted: bl.FittedSeries, path: dict[int, float], years: np.ndarr
 
 
 def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
-    return {"mean": a.mean(axis=0), "p10": np.percentile(a, 10, axis=0),
-            "p50": np.percentile(a, 50, axis=0), "p90": np.percentile(a, 90, axis=0)}
+    q = np.percentile(a, [1, 10, 50, 90, 99], axis=0)
+    return {"mean": a.mean(axis=0), "p01": q[0], "p10": q[1], "p50": q[2], "p90": q[3],
+            "p99": q[4], "mcse": a.std(axis=0, ddof=1) / np.sqrt(len(a)) if len(a) > 1
+            else np.zeros(a.shape[1])}
 
 
 def hhi(shares: list[np.ndarray]) -> np.ndarray:
@@ -469,9 +460,11 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
                                           "stat", "value_usd_m"])
     extra = _extra_tables(scenario, out, comps, years)
     extra.update(lever_tables(scenario, out, ref, processed_dir))  # kihi, fiscal, jobs, ports
+    extra.update(baseline_tables(scenario.name, out, comps, years))
     if tornado:
         extra["tornado"] = tornado_table(scenario, inputs, ref, seed)
     extra["backtest"] = inputs.backtests
+    extra["calibration"] = inputs.calibration
     extra["period_checks"] = inputs.period_checks
     provenance = {
         "scenario_hash": scenario_hash(scenario), "data_manifest_hash": inputs.manifest_sha,
@@ -479,7 +472,27 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
         "draws": int(n), "data_vintage": data_vintage(inputs),
     }
     return RunResult(scenario, years, comps, out["mix"], {"results": results, **extra},
-                     provenance, {prov: BASIS_LABELS.get(c, c) for prov, c in out["bases"].items()})
+                     provenance, {prov: BASIS_LABELS.get(c, c) for prov, c in out["bases"].items()},
+                     {"coal_volume": out["coal_volume"], "reference_total": out["ref_base"],
+                      "total_mcse": {prov: _stats(c["total"])["mcse"] for prov, c in comps.items()}})
+
+
+def baseline_tables(name: str, out: dict, comps: dict, years: np.ndarray) -> dict:
+    """baseline_blocks, nowcast, coal_volume and the PAIRED difference from the reference
+    baseline per draw (common random numbers; not a difference of marginal bands)."""
+    rows = []
+    for prov, c in comps.items():
+        d = _stats(c["total"] - out["ref_base"][prov])
+        for s in ("mean", "p10", "p50", "p90"):
+            rows += [{"scenario": name, "province": prov, "year": int(y), "stat": s,
+                      "difference_usd_m": float(v)} for y, v in zip(years, d[s], strict=True)]
+    tables = {"baseline_blocks": pd.DataFrame(out["block_rows"]),
+              "difference": pd.DataFrame(rows),
+              "coal_volume": vo.tidy_coal_volume(out["coal_volume"], name)}
+    if out["nowcast"]:
+        tables["nowcast"] = nc.nowcast_table(out["nowcast"], bsim.NOWCAST_PROVINCE,
+                                             out["reported"], out["nowcast_urls"])
+    return tables
 
 
 def data_vintage(inputs: Inputs) -> str:

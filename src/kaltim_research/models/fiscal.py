@@ -169,7 +169,7 @@ def effective_royalty_rate(table: RoyaltyTable, years, hba, band_shares: dict[st
     """Tonne-weighted royalty rate (fraction of price) by year.
 
     ``hba`` is the benchmark price that picks the tier, ``(N, T)`` or ``(T,)`` (the
-    6,322 GAR HBA; the Newcastle price is used as its proxy in projections). Returns the
+    6,322 GAR HBA; projections use the HBA drawn in ``models.volume``). Returns the
     broadcast shape of ``hba`` over ``(·, T)``.
     """
     h = np.atleast_2d(np.asarray(hba, dtype=float))

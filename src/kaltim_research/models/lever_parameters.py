@@ -255,13 +255,6 @@ class Fiscal(Frozen):
                                         description="Price of domestic (DMO) sales",
                                         source="V: DMO cap for power plants 70 US$/t "
                                                "(fiscal_parameters.csv)")
-    realised_price_ratio: U = P({"value": 0.6, "low": 0.45, "high": 0.8}, unit="ratio",
-                                ge=0.1, le=1.5, description="Realised FOB unit value of the "
-                                "province's coal relative to the Newcastle benchmark (turns "
-                                "export value into tonnes)",
-                                source="C: Kaltim 2021 coal exports ≈ 19.2 bn US$ (ledger) / "
-                                       "236 Mt ≈ 81 US$/t vs Newcastle ~138 → 0.59; Kideco "
-                                       "realised 75.7 US$/t in 9M-2023 (fiscal_parameters)")
     land_rent_to_royalty: float = P(0.015, unit="ratio", ge=0, le=0.2,
                                     description="Land rent (iuran tetap) relative to royalty",
                                     source="V: national land rent Rp0.44–0.64 tn vs royalty "

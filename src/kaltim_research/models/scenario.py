@@ -41,6 +41,7 @@ from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
 
 # The declaration machinery and the lever groups live in their own modules; they are
 # re-exported here so ``from kaltim_research.models.scenario import P, Uncertain`` keeps working.
+from kaltim_research.models import baseline_params as _baseline_params
 from kaltim_research.models.lever_parameters import (  # noqa: F401
     Connectivity,
     ExportCenter,
@@ -125,12 +126,10 @@ class Prices(Frozen):
 
 class CoalDemand(Frozen):
     volume_growth_pct: YearPath = P(
-        {2025: -9.0, 2026: -2.5}, unit="% per year", ge=-40, le=20,
-        description="Growth of Indonesian coal export volume; applied to the mining part of "
-                    "each series from the year after its last observation (earlier years are "
-                    "in the data already)",
-        source="V+J: 2025 ≥ −9% (IEA Coal 2025); 2026–30 ≈ −2.5%/yr tracking Chinese imports; "
-               "STEPS −1 to −2.5, APS −4, NZE −8 %/yr (research NOTES)")
+        {2025: 0.0}, unit="% per year", ge=-40, le=20,
+        description="Extra growth of coal export demand on top of the destination outlook "
+                    "(coal_volume.demand_growth_*), from 2026",
+        source="J: 0 = the cited outlooks; APS −4, NZE −8 %/yr (research NOTES) as scenarios")
 
 
 class BaselineModel(Frozen):
@@ -146,11 +145,15 @@ class BaselineModel(Frozen):
                                 source="convention")
 
 
+CoalVolume, Blocks = _baseline_params.build(P, Frozen, U, YearPath)
+
 class Parameters(Frozen):
     simulation: Simulation = Simulation()
     prices: Prices = Prices()
     coal_demand: CoalDemand = CoalDemand()
     baseline: BaselineModel = BaselineModel()
+    coal_volume: CoalVolume = CoalVolume()
+    blocks: Blocks = Blocks()
     export_center: ExportCenter = ExportCenter()
     kihi: Kihi = Kihi()
     connectivity: Connectivity = Connectivity()
@@ -162,6 +165,8 @@ class Scenario(Frozen):
     title: str = Field(min_length=3)
     title_id: str = Field(min_length=3, description="Title in Bahasa Indonesia")
     description: str = Field(min_length=10)
+    description_id: str | None = Field(None, min_length=10,
+                                      description="Description in Bahasa Indonesia")
     modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)",
                                  pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", json_schema_extra={
                                      "unit": "expected a scenario name in the same folder, not a path"})

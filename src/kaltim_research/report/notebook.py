@@ -19,7 +19,8 @@ from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
                  "export_center", "backtest", "baseline_series", "destination_hhi",
-                 "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects")
+                 "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects",
+                 "calibration", "baseline_blocks", "nowcast", "difference", "coal_volume")
 
 
 def resolve_path(path: str | Path) -> Path:
@@ -51,9 +52,9 @@ class Run:
         rows = []
         for h in self.summary["headline"]:
             rows.append({"province": h["province"], "basis": h["basis"], "year": h["year"],
-                         "total_mean_usd_m": h["total_mean"], "p10_usd_m": h["total_p10"],
-                         "p90_usd_m": h["total_p90"],
-                         "difference_vs_baseline_usd_m": h["difference_mean"],
+                         "median_usd_m": h.get("total_p50"), "p10_usd_m": h["total_p10"],
+                         "p90_usd_m": h["total_p90"], "mean_usd_m": h["total_mean"],
+                         "difference_vs_baseline_median_usd_m": h.get("difference_p50"),
                          "coal_share_pct": ("not available" if h["coal_share_pct"] is None
                                             else h["coal_share_pct"])})
         return pd.DataFrame(rows)

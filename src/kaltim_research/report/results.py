@@ -218,14 +218,26 @@ def headline(run: RunResult, processed_dir: Path) -> list[dict]:
             last_actual = {"year": int(lr["year"]), "value_usd_m": float(lr["value_usd_m"]),
                            "basis": ("reported full year" if lr["period_type"] == "year" else
                                      f"reported Jan–{int(lr['month']):02d} (cumulative)"),
+                           "period_type": str(lr["period_type"]),
+                           "months": 12 if lr["period_type"] == "year" else int(lr["month"]),
                            "source_url": lr["source_url"]}
         ref_total = float(dd["baseline_scenario_usd_m"])
         total = val("total", "mean")
         known = _sector_shares_known(run, prov, concept)
+        diff = run.extra["difference"]
+        diff = diff[(diff["province"] == prov) & (diff["year"] == hy)].set_index("stat")
+        mcse = run.arrays.get("total_mcse", {}).get(prov)
+        iy = int(np.where(run.years == hy)[0][0])
         out.append({
             "province": prov, "basis": basis, "year": hy,
-            "total_mean": total, "total_p10": val("total", "p10"),
+            "total_mean": total, "total_p01": val("total", "p01"), "total_p10": val("total", "p10"),
             "total_p50": val("total", "p50"), "total_p90": val("total", "p90"),
+            "total_p99": val("total", "p99"),
+            "total_mean_mcse": float(mcse[iy]) if mcse is not None else None,
+            "rounding_usd_m": rounding_usd_m(val("total", "p90") - val("total", "p10")),
+            "difference_p10": float(diff.loc["p10", "difference_usd_m"]),
+            "difference_p50": float(diff.loc["p50", "difference_usd_m"]),
+            "difference_p90": float(diff.loc["p90", "difference_usd_m"]),
             "baseline_mean": ref_total, "difference_mean": total - ref_total,
             "difference_pct": 100 * (total / ref_total - 1) if ref_total else None,
             "components_mean": {c: val(c, "mean") for c in COMPONENTS},
@@ -240,6 +252,7 @@ def headline(run: RunResult, processed_dir: Path) -> list[dict]:
             "hhi_product": float(ii["hhi_product"]),
             "last_actual": last_actual,
             **lever_headline(run, prov, hy),
+            "nowcast": nowcast_headline(run, prov),
         })
     return out
 
@@ -279,6 +292,29 @@ def fiscal_jobs_summary(run: RunResult) -> dict:
             out_j += [{"province": prov, "year": y, "sector": r.sector, "jobs_p50": float(r.jobs),
                        "jobs_difference_p50": float(r.jobs_difference)} for r in j.itertuples()]
     return {"fiscal": out_f, "jobs": out_j}
+def rounding_usd_m(band_width: float) -> float:
+    """The rounding the numbers support: the power of ten at most 5 % of the P10–P90 width
+    (100 US$ m = 0.1 billion for Kaltim's band of several billion; 10 for Kaltara)."""
+    if not band_width or band_width <= 0 or not np.isfinite(band_width):
+        return 1.0
+    return float(10 ** np.floor(np.log10(band_width / 20)))
+
+
+def nowcast_headline(run: RunResult, province: str) -> dict | None:
+    """The latest nowcast year of a province (basis nowcast_national_share), or None."""
+    t = run.extra.get("nowcast")
+    if t is None or t.empty:
+        return None
+    t = t[(t["province"] == province) & (t["block"] == "total")
+          & (t["basis"] == "nowcast_national_share")]
+    if t.empty:
+        return None
+    y = int(t["year"].max())
+    g = t[t["year"] == y].set_index("stat")
+    return {"year": y, "value_usd_m": float(g.loc["p50", "value_usd_m"]),
+            "p10": float(g.loc["p10", "value_usd_m"]), "p90": float(g.loc["p90", "value_usd_m"]),
+            "basis": "nowcast_national_share",
+            "inputs": [u for u in str(g["inputs"].iloc[0]).split(" | ") if u]}
 
 
 def fan_chart(run: RunResult, processed_dir: Path, heads: list[dict]) -> dict:

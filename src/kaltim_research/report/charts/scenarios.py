@@ -23,10 +23,17 @@ from kaltim_research.report.charts.common import (
 )
 
 
-def backtest_chart(backtest_summary: pd.DataFrame, *, source: str | None = None) -> Figure:
+def backtest_chart(backtest_summary: pd.DataFrame, *, source: str | None = None,
+                   price_info: str = "ex_ante", horizon: str = "1-12 months") -> Figure:
     """MAPE (%) and MASE per model and series from the rolling-origin backtest; the chosen
-    (projection) model of each series is edged in black and starred."""
+    (projection) model of each series is edged in black and starred. With a backtest.csv
+    table, one price information (``ex_ante``: price frozen at the origin; ``ex_post``:
+    realised prices) and one horizon are shown."""
     b = backtest_summary
+    if "price_info" in b.columns:
+        b = b[(b["price_info"] == price_info) & (b["horizon"] == horizon)]
+    if "mape" in b.columns and "mape_pct" not in b.columns:
+        b = b.rename(columns={"mape": "mape_pct"})
     series = list(dict.fromkeys(b["series"]))
     models = list(dict.fromkeys(b["model"]))
     colors = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(models)}
@@ -58,8 +65,8 @@ def backtest_chart(backtest_summary: pd.DataFrame, *, source: str | None = None)
     handles.append(Patch(facecolor="white", edgecolor="black", linewidth=2,
                          label="★ chosen for the projection"))
     axes[1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    fig.suptitle("Baseline model comparison: rolling-origin backtest, 12-month horizon "
-                 "(lower is better)", fontsize=12)
+    fig.suptitle(f"Baseline model comparison: rolling-origin backtest, {horizon}, "
+                 f"{price_info.replace('_', '-')} prices (lower is better)", fontsize=12)
     return finish(fig, source or "Source: kaltim_research baseline backtest on the monthly "
                    "ledger (data/processed/exports.csv) with World Bank monthly prices.")
 

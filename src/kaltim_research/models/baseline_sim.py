@@ -1,0 +1,151 @@
+"""The baseline component of a Monte Carlo run: commodity blocks from a 2025 starting point.
+
+Called by :func:`kaltim_research.models.engine._simulate` once per run; see :mod:`blocks`
+(shares, drivers, errors), :mod:`volume` (coal volume and unit value) and :mod:`nowcast`
+(Kaltim 2024–2025). Scenario and reference baseline share every random number (common random
+numbers), so their per-draw difference is the effect of the scenario's parameters alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kaltim_research.models import baseline as bl
+from kaltim_research.models import blocks as bk
+from kaltim_research.models import nowcast as nc
+from kaltim_research.models import volume as vo
+from kaltim_research.models.scenario import Parameters, path_value
+
+BASE = bk.BASE_YEAR
+#: Extra price drivers of the blocks (beyond the fitted series' drivers and aluminium).
+BLOCK_DRIVERS = ("palm_oil", "urea")
+NOWCAST_PROVINCE = "Kalimantan Timur"
+
+
+@dataclass(frozen=True)
+class BlockInputs:
+    """Scenario-independent inputs of the block baseline (cached with the fit)."""
+
+    shares: dict[str, dict[str, float]]   # series label -> block -> share
+    share_table: pd.DataFrame
+    weights: dict[str, float]
+    weights_periods: str
+    hba: dict
+    unit_value_2025: dict
+    national: dict
+    urea_ratio_2025: float
+    annual_sd: dict[str, float]           # series label -> annual log-error sd (ex post)
+    reported: dict[int, float | None]     # Kaltim full years that replace the nowcast
+
+
+def prepare(fitted: tuple[bl.FittedSeries, ...], exports: pd.DataFrame,
+            exports_annual: pd.DataFrame, commodities: pd.DataFrame,
+            destinations: pd.DataFrame, context: pd.DataFrame, prices_monthly: pd.DataFrame,
+            annual_sd: dict[str, float]) -> BlockInputs:
+    shares, tables = {}, []
+    for f in fitted:
+        sh, tab = bk.block_shares(commodities, exports, f.spec.province, f.spec.flow,
+                                  f.spec.concept)
+        shares[f.spec.label] = sh
+        tables.append(tab.assign(series=f.spec.label))
+    weights, periods = vo.destination_weights(destinations)
+    urea = prices_monthly[prices_monthly["series_id"] == "urea"].groupby("year")["price"].mean()
+    return BlockInputs(shares, pd.concat(tables, ignore_index=True), weights, periods,
+                       vo.hba_mapping(prices_monthly), vo.national_unit_value(context),
+                       nc.national_coal(context), float(urea[2025] / urea[2024]), annual_sd,
+                       {y: nc.reported_year(exports_annual, NOWCAST_PROVINCE, "via_ports", y)
+                        for y in nc.NOWCAST_YEARS})
+
+
+def _drawn_price(path: dict[int, float], shock: np.ndarray, var: np.ndarray,
+                 years: np.ndarray) -> np.ndarray:
+    """Scenario price path × mean-one bounded shock (n × T)."""
+    return np.array([path_value(path, int(y)) for y in years])[None, :] * np.exp(shock - 0.5 * var)
+
+
+def _indices(p: Parameters, u: dict, years: np.ndarray, shocks: dict, var: dict,
+             b: BlockInputs, n: int) -> dict:
+    """Driver indices relative to 2025 (n × T) for one parameter set."""
+    vi = vo.volume_index(p.coal_volume, p.coal_demand.volume_growth_pct, u, years, b.weights, n)
+    newc = _drawn_price(p.prices.coal_newcastle, shocks["coal_newcastle"], var["price"], years)
+    n25 = path_value(p.prices.coal_newcastle, BASE)
+    uv = vo.unit_value(newc, n25, b.unit_value_2025["usd_per_t"],
+                       u["coal_volume.unit_value_elasticity"], vi["price_factor"])
+    h = years - BASE
+    out = {"coal": vi["volume"] * uv / b.unit_value_2025["usd_per_t"],
+           "palm_oil": (_drawn_price(p.blocks.palm_oil, shocks["palm_oil"], var["price"], years)
+                        / path_value(p.blocks.palm_oil, BASE))
+           ** u["blocks.palm_oil_elasticity"][:, None],
+           "chemicals": (_drawn_price(p.blocks.urea, shocks["urea"], var["price"], years)
+                         / path_value(p.blocks.urea, BASE))
+           ** u["blocks.chemicals_elasticity"][:, None],
+           "other": (1 + u["blocks.other_trend_pct"][:, None] / 100) ** h[None, :],
+           "migas": (1 + u["blocks.migas_volume_growth_pct"][:, None] / 100) ** h[None, :]
+           * _drawn_price(p.prices.lng_japan, shocks["lng_japan"], var["price"], years)
+           / path_value(p.prices.lng_japan, BASE)}
+    dmo = np.array([path_value(p.coal_volume.dmo_share, int(y)) for y in years])
+    hba = newc * b.hba["ratio_post_2023"] * vi["price_factor"]
+    return {"index": out, "uv": uv, "hba": hba, "dmo": dmo, "volume": vi}
+
+
+def _anchors(fitted: tuple[bl.FittedSeries, ...], p: Parameters, u: dict, b: BlockInputs,
+             projection, n: int) -> tuple[dict, dict]:
+    """2025 block values (n,) per series label, and the Kaltim nowcast (or {})."""
+    anchors: dict[str, dict[str, np.ndarray]] = {}
+    migas = next((f for f in fitted if f.spec.province == NOWCAST_PROVINCE
+                  and f.spec.flow == "migas"), None)
+    nonmigas = next((f for f in fitted if f.spec.province == NOWCAST_PROVINCE
+                     and f.spec.flow == "nonmigas"), None)
+    now = {}
+    if migas is not None and nonmigas is not None:
+        m = projection(migas, p.prices.lng_japan, np.array(nc.NOWCAST_YEARS))
+        now = nc.kaltim_nowcast(b.national, b.shares[nonmigas.spec.label], u,
+                                b.urea_ratio_2025, dict(zip(nc.NOWCAST_YEARS, m, strict=True)))
+    for f in fitted:
+        sh = b.shares[f.spec.label]
+        if now and f is nonmigas:
+            blocks = {k: now[BASE][k] for k in sh}
+            rep = b.reported.get(BASE)
+            if rep is not None:  # a BPS full year replaces the nowcast (scaled to its total)
+                tot = sum(blocks.values()) + now[BASE]["migas"]
+                blocks = {k: v * rep / tot for k, v in blocks.items()}
+            anchors[f.spec.label] = blocks
+        elif now and f is migas:
+            anchors[f.spec.label] = {"migas": now[BASE]["migas"]}
+        else:
+            base = float(projection(f, getattr(p.prices, f.spec.driver), np.array([BASE]))[0])
+            anchors[f.spec.label] = {k: np.full(n, base * s) for k, s in sh.items()}
+    return anchors, now
+
+
+def simulate(fitted: tuple[bl.FittedSeries, ...], p: Parameters, ref: Parameters, u: dict,
+             years: np.ndarray, rng: np.random.Generator, n: int, b: BlockInputs,
+             projection, price_shock: dict, price_var: np.ndarray, shocks: bool) -> dict:
+    """Block values per series for the scenario and the reference (n × T each)."""
+    var = {"price": price_var if shocks else np.zeros_like(price_var)}
+    ind = _indices(p, u, years, price_shock, var, b, n)
+    ind_ref = _indices(ref, u, years, price_shock, var, b, n)
+    anchors, now = _anchors(fitted, p, u, b, projection, n)
+    anchors_ref, _ = _anchors(fitted, ref, u, b, projection, n)
+    phi = p.blocks.model_error_persistence
+    h = np.arange(1, len(years) + 1)  # the AR(1) errors start at the first projected year
+    out = {}
+    for f in fitted:
+        sd = b.annual_sd[f.spec.label]
+        e = bk.ar1_bounded(rng, n, len(years), sd, phi, shocks)
+        err = np.exp(e - (0.5 * bk.ar1_variance(sd, phi, h) if shocks else 0.0))
+        out[f.spec.label] = {
+            "blocks": bk.combine(anchors[f.spec.label], ind["index"], err),
+            "blocks_ref": bk.combine(anchors_ref[f.spec.label], ind_ref["index"], err),
+            "sd_annual_log": sd}
+    coal = {}
+    for f in fitted:
+        if "coal" in out[f.spec.label]["blocks"] and f.spec.province not in coal:
+            coal[f.spec.province] = out[f.spec.label]["blocks"]["coal"]
+    vol = vo.coal_volume_frame(coal, ind["uv"], ind["hba"], ind["dmo"], years)
+    # the reference baseline's unit value and HBA, for paired fiscal differences
+    vol_ref = {"unit_value_usd_per_t": ind_ref["uv"], "hba_usd_per_t": ind_ref["hba"]}
+    return {"series": out, "nowcast": now, "coal_volume": vol, "coal_volume_ref": vol_ref,
+            "volume_index": ind["volume"]["volume"]}

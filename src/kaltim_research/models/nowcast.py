@@ -1,0 +1,99 @@
+"""A 2025 starting point: nowcast of Kaltim's 2024 and 2025 exports from national figures.
+
+BPS Kaltim has printed no export figure after September 2024, but BPS prints national coal
+exports (30,490 US$ m in 2024, 24,480 in 2025; 405.8 → 390.9 Mt) and Bank Indonesia prints
+Kaltim growth rates (coal −27.55 % y/y and CPO −42 % in Q1 2025). The nowcast, per draw:
+
+* coal 2024 = Kaltim's share of national coal export value × national 2024 value;
+* nonmigas 2024 = coal 2024 / coal block share; palm oil, chemicals and other 2024 by their
+  block shares (:func:`blocks.block_shares`);
+* 2025: coal × (1 + coal growth), palm oil × (1 + CPO growth), chemicals × (urea price
+  2025/2024)^ε, other × (1 + trend); growth rates drawn between the national and BI figures;
+* migas 2024 and 2025: the migas price model at realised LNG prices (no national anchor).
+
+Its basis label is ``nowcast_national_share``: it is never mixed with reported values, and a
+BPS Kaltim full-year figure in the ledger replaces it automatically (:func:`reported_year`).
+This is a bridge equation in the sense of nowcasting practice (Bańbura et al. 2013): a
+province's aggregate from a timelier national indicator and its share.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+BASIS = "nowcast_national_share"
+NOWCAST_YEARS = (2024, 2025)
+
+
+def national_coal(context: pd.DataFrame) -> dict:
+    """BPS national coal export value (US$ m) and volume (Mt) by year, with source URLs."""
+    c = context[context["province"] == "Indonesia"]
+    out: dict = {"value_usd_m": {}, "volume_mt": {}, "urls": []}
+    for topic, key in (("coal_exports_value", "value_usd_m"), ("coal_exports_volume", "volume_mt")):
+        for r in c[c["topic"] == topic].itertuples():
+            if str(r.period).isdigit():
+                out[key][int(r.period)] = float(r.value_num)
+                out["urls"].append(r.source_url)
+    bi = context[(context["province"] == "Kalimantan Timur")
+                 & context["topic"].isin(["coal_export_value_growth", "cpo_export_growth"])]
+    out["urls"] += list(bi["source_url"])
+    out["urls"] = list(dict.fromkeys(out["urls"]))
+    return out
+
+
+def reported_year(exports_annual: pd.DataFrame, province: str, concept: str,
+                  year: int) -> float | None:
+    """A reported (not derived) full-year total for ``year``, if the ledger has one."""
+    g = exports_annual[(exports_annual["province"] == province)
+                       & (exports_annual["concept"] == concept)
+                       & (exports_annual["flow"] == "total") & (exports_annual["year"] == year)
+                       & exports_annual["value_usd_m"].notna()]
+    if g.empty or g["basis"].iloc[0] != "reported_full_year":
+        return None
+    return float(g["value_usd_m"].iloc[0])
+
+
+def kaltim_nowcast(national: dict, shares: dict[str, float], u: dict[str, np.ndarray],
+                   urea_ratio_2025: float, migas: dict[int, float]) -> dict[int, dict]:
+    """Nowcast blocks per year: {2024: {block: (n,) US$ m}, 2025: {...}}.
+
+    ``shares`` are the nonmigas block shares, ``u`` the drawn parameters (blocks group),
+    ``urea_ratio_2025`` the urea price 2025 / 2024 (Pink Sheet), ``migas`` the migas model's
+    value per year at realised prices.
+    """
+    if 2024 not in national["value_usd_m"]:
+        raise ValueError("context.csv: no national coal_exports_value for 2024; expected the "
+                         "BPS row of macro/context_wave3.csv")
+    share = u["blocks.kaltim_share_of_national_coal"]
+    coal24 = share * national["value_usd_m"][2024]
+    nm24 = coal24 / shares["coal"]
+    y24 = {"coal": coal24}
+    for b in ("palm_oil", "chemicals", "other"):
+        y24[b] = nm24 * shares.get(b, 0.0)
+    y24["migas"] = np.full_like(coal24, migas[2024])
+    y25 = {"coal": coal24 * (1 + u["blocks.nowcast_coal_growth_2025_pct"] / 100),
+           "palm_oil": y24["palm_oil"] * (1 + u["blocks.nowcast_cpo_growth_2025_pct"] / 100),
+           "chemicals": y24["chemicals"] * urea_ratio_2025 ** u["blocks.chemicals_elasticity"],
+           "other": y24["other"] * (1 + u["blocks.other_trend_pct"] / 100),
+           "migas": np.full_like(coal24, migas[2025])}
+    return {2024: y24, 2025: y25}
+
+
+def nowcast_table(nowcast: dict[int, dict], province: str, reported: dict[int, float | None],
+                  urls: list[str]) -> pd.DataFrame:
+    """nowcast.csv: province, year, block, stat, value_usd_m, basis; a year with a reported
+    figure shows that figure (basis reported_full_year) and no nowcast."""
+    rows = []
+    for year, blocks in nowcast.items():
+        if reported.get(year) is not None:
+            rows.append({"province": province, "year": year, "block": "total", "stat": "value",
+                         "value_usd_m": reported[year], "basis": "reported_full_year",
+                         "inputs": ""})
+            continue
+        parts = {**blocks, "total": sum(blocks.values())}
+        for b, a in parts.items():
+            for s, v in (("p10", np.percentile(a, 10)), ("p50", np.percentile(a, 50)),
+                         ("p90", np.percentile(a, 90)), ("mean", np.mean(a))):
+                rows.append({"province": province, "year": year, "block": b, "stat": s,
+                             "value_usd_m": float(v), "basis": BASIS, "inputs": " | ".join(urls)})
+    return pd.DataFrame(rows)
