@@ -23,6 +23,7 @@ import json
 import os
 import pickle
 import subprocess
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,6 +203,11 @@ def draw_uncertain(rng: np.random.Generator, n: int, u: Uncertain, declared: Unc
     return rng.triangular(low, mode, high, size=n)
 
 
+def _param_rng(seed: int, name: str) -> np.random.Generator:
+    """The random stream of one uncertain parameter (stable across added parameters)."""
+    return np.random.default_rng([int(seed), zlib.crc32(name.encode("utf-8"))])
+
+
 def uncertain_parameters(params: Parameters) -> list[tuple[str, Uncertain, Uncertain | None]]:
     """(dotted name, value, declared default) for every uncertain scalar of a scenario."""
     out = []
@@ -243,7 +249,10 @@ def _simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int,
     t = len(years)
     rng = np.random.default_rng(seed)
     fixed = fixed or {}
-    u = {name: draw_uncertain(rng, n, val, dec, fixed.get(name, "mode" if not shocks else None))
+    # Each uncertain parameter draws from its own stream keyed by (seed, name): declaring a new
+    # parameter then leaves every other parameter's draws, and the shocks below, unchanged.
+    u = {name: draw_uncertain(_param_rng(seed, name), n, val, dec,
+                              fixed.get(name, "mode" if not shocks else None))
          for name, val, dec in uncertain_parameters(p)}
 
     # Price shocks: mean-reverting AR(1) log errors with bounded innovations, one-year sd

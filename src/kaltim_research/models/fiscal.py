@@ -229,7 +229,9 @@ def dbh_cash_idr_bn(accrual_idr_bn, share_same_year, allocation_factor,
 def coal_export_value_usd_m(exports: pd.DataFrame, exports_annual: pd.DataFrame, province: str,
                             concept: str, year: int) -> dict:
     """A year's coal export value from the ledger: annual nonmigas (or total) exports × the
-    mining share of the latest period of that year that prints mining and the flow together.
+    mining share pooled over every monthly period of that year that prints mining and the flow
+    together (Σ mining ÷ Σ flow, as the baseline pools its block shares; one month alone moved
+    the 2022 value by 7 %).
 
     Returns a dict with ``value_usd_m``, ``flow_usd_m``, ``mining_share``, ``period`` and the
     source URLs; ``value_usd_m`` is NaN when the year is missing."""
@@ -240,14 +242,25 @@ def coal_export_value_usd_m(exports: pd.DataFrame, exports_annual: pd.DataFrame,
     a = ann[ann["flow"] == flow]
     sel = exports[(exports["province"] == province) & (exports["concept"] == concept)
                   & (exports["year"] == year)]
-    best = None
-    for (m, pt), g in sel.groupby(["month", "period_type"], sort=True):
+    mining, bases, periods, urls = 0.0, 0.0, [], []
+    months = sel[sel["period_type"] == "month"]
+    if not (months["flow"] == "mining").any():  # no month prints mining: the latest cumulative
+        months = sel[sel["month"] == sel.loc[sel["flow"] == "mining", "month"].max()]
+    for (m, pt), g in months.groupby(["month", "period_type"], sort=True):
         vals = dict(zip(g["flow"], g["value_usd_m"], strict=True))
-        base = vals.get(flow) or (vals.get("total", 0) - vals.get("migas", 0)
-                                  if flow == "nonmigas" else None)
+        base = vals.get(flow)
+        if base is None and flow == "nonmigas" and "total" in vals and "migas" in vals:
+            base = vals["total"] - vals["migas"]  # never a total standing in for nonmigas
+        sectors = ("agriculture", "industry", "mining")
+        if base is None and flow == "nonmigas" and all(s in vals for s in sectors):
+            base = sum(vals[s] for s in sectors)  # BPS: nonmigas = the three sectors
         if "mining" in vals and base:
-            best = (f"{pt} {year}-{int(m):02d}", vals["mining"] / base,
-                    " | ".join(dict.fromkeys(g["source_url"])))
+            mining += vals["mining"]
+            bases += base
+            periods.append(f"{pt} {int(m):02d}")
+            urls += list(g["source_url"])
+    best = ((f"{year}: " + " + ".join(periods), mining / bases,
+             " | ".join(dict.fromkeys(urls))) if bases else None)
     if a.empty or best is None:
         return {"value_usd_m": float("nan"), "flow_usd_m": float("nan"), "mining_share": None,
                 "period": None, "source_url": None}

@@ -182,16 +182,13 @@ def destination_hhi(run: RunResult, processed_dir: Path) -> pd.DataFrame:
 
 
 def _sector_shares_known(run: RunResult, province: str, concept: str) -> bool:
-    """Whether the coal share of a province rests on a printed sector breakdown: False when
-    every non-migas baseline series of its headline concept has no sector shares (the engine
-    then counts no coal at all, which must read "not available", not 0.0 %)."""
-    bs = run.extra.get("baseline_series")
-    if bs is None or "share_period" not in bs.columns:
+    """Whether the coal share of a province rests on a printed breakdown: False when none of
+    its baseline series has a coal block (no commodity or sector breakdown was printed, so
+    the engine counts no coal at all, which must read "not available", not 0.0 %)."""
+    blocks = run.extra.get("baseline_blocks")
+    if blocks is None or blocks.empty:
         return True
-    # series labels are "province · concept · flow" (baseline.SeriesSpec.label)
-    parts = bs["series"].astype(str).str.split(" · ")
-    rows = bs[(parts.str[0] == province) & (parts.str[1] == concept) & (parts.str[2] != "migas")]
-    return rows.empty or bool((rows["share_period"] != "none").any())
+    return bool((blocks[blocks["province"] == province]["block"] == "coal").any())
 
 
 def headline(run: RunResult, processed_dir: Path) -> list[dict]:
