@@ -40,6 +40,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kaltim_research.models.scenario_reasons import Reasons
+
 FIRST_PATH_YEAR = 2024
 MAX_HORIZON = 2045
 
@@ -384,10 +386,12 @@ class Scenario(Frozen):
     title: str = Field(min_length=3)
     title_id: str = Field(min_length=3, description="Title in Bahasa Indonesia")
     description: str = Field(min_length=10)
+    description_id: str | None = Field(None, min_length=10, description="Bahasa Indonesia")
     modifies: str | None = Field(description="Scenario this one modifies (None for the baseline)")
     date: date
     references: list[str] = Field(default_factory=list)
     parameters: Parameters = Parameters()
+    reasons: Reasons = Field(default_factory=dict, description="why_id/why_en per parameter")
     _name: str | None = PrivateAttr(default=None)
 
     @property
@@ -497,15 +501,15 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def resolved_parameters(path: Path, _seen: tuple = ()) -> dict:
-    """Parameters of a scenario file merged over those of the scenario it ``modifies``
-    (a file ``<modifies>.yaml`` in the same folder), recursively."""
+def resolved_parameters(path: Path, _seen: tuple = (), key: str = "parameters") -> dict:
+    """Parameters (or ``reasons``) of a scenario file merged over those of the scenario it
+    ``modifies`` (a file ``<modifies>.yaml`` in the same folder), recursively."""
     path = Path(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(str(path), ["expected a mapping with title, title_id, description, "
                                         "modifies, date, references and parameters"])
-    own = data.get("parameters") or {}
+    own = data.get(key) or {}
     parent = data.get("modifies")
     if not parent:
         return own
@@ -515,7 +519,7 @@ def resolved_parameters(path: Path, _seen: tuple = ()) -> dict:
     if not parent_path.exists():
         raise ScenarioError(str(path), [f"'modifies: {parent}' names no file {parent_path.name} "
                                         "in the same folder"])
-    return _merge(resolved_parameters(parent_path, (*_seen, path)), own)
+    return _merge(resolved_parameters(parent_path, (*_seen, path), key), own)
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -526,7 +530,8 @@ def load_scenario(path: Path) -> Scenario:
     parse_scenario(data, str(path))  # the file on its own: unknown keys, types, ranges
     # 'modifies: null' (written explicitly: the key is required) makes a self-contained root
     # scenario, compared with the declared defaults, i.e. the baseline (tests/fixtures/ci_small).
-    scenario = parse_scenario({**data, "parameters": resolved_parameters(path)}, str(path))
+    scenario = parse_scenario({**data, "parameters": resolved_parameters(path),
+                               "reasons": resolved_parameters(path, key="reasons")}, str(path))
     scenario._name = path.stem
     return scenario
 

@@ -8,6 +8,8 @@ works on its own.
 """
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -20,6 +22,63 @@ from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
                  "export_center", "backtest", "baseline_series", "destination_hhi",
                  "period_checks")
+
+
+class NotebookParameterError(NameError):
+    """A parameter passed to a notebook (papermill ``-p NAME VALUE``) that it does not declare."""
+
+
+def _assigned_names(source: str) -> list[str]:
+    """Names assigned at the top level of a cell (``name = value``), in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    out = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        out += [t.id for t in targets if isinstance(t, ast.Name)]
+    return out
+
+
+def check_parameters(namespace: dict) -> None:
+    """Fail when papermill passed a parameter the notebook does not declare.
+
+    papermill only *warns* about an unknown ``-p NAME VALUE`` and runs the notebook with its
+    defaults, so ``-p scenaro scenarios/kihi.yaml`` would silently report the baseline. Every
+    notebook calls this in the cell right after its parameters: it reads the cell papermill
+    injected (``# Parameters``, the last one in the kernel's input history) and the cell
+    executed just before it (the notebook's own parameters cell) and raises, naming the unknown
+    parameter and the closest declared one. Run interactively (no injected cell) it does nothing.
+
+    Parameters
+    ----------
+    namespace : dict
+        The notebook's ``globals()`` (its ``In`` input history is read).
+
+    Raises
+    ------
+    NotebookParameterError
+        An injected name is not declared in the parameters cell.
+    """
+    history = [str(s) for s in (namespace.get("In") or [])]
+    injected = [i for i, src in enumerate(history) if src.lstrip().startswith("# Parameters")]
+    if not injected or injected[-1] == 0:
+        return
+    i = injected[-1]
+    declared = _assigned_names(history[i - 1])
+    if not declared:  # the cell before is not a parameters cell: nothing to compare with
+        return
+    unknown = [n for n in _assigned_names(history[i]) if n not in declared]
+    if unknown:
+        msgs = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, declared, n=1, cutoff=0.5)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            msgs.append(f"unknown notebook parameter '{name}' (-p {name} ...).{hint}")
+        raise NotebookParameterError(" ".join(msgs) + " This notebook declares: "
+                                     + ", ".join(declared))
 
 
 def resolve_path(path: str | Path) -> Path:
