@@ -32,6 +32,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -40,6 +41,7 @@ from kaltim_research import __version__
 from kaltim_research.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
 from kaltim_research.fileio import swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
+from kaltim_research.report.changes import write_changes
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
 FINGERPRINT = "fingerprint.json"
@@ -108,7 +110,9 @@ def fingerprint(scenario_path: Path, notebooks: list[Path], overrides: dict, lan
         data = yaml.safe_load(current.read_text(encoding="utf-8")) or {}
         parent = data.get("modifies")
         current = current.with_name(f"{parent}.yaml") if parent else None
+    manifest = json.loads((Path(raw_dir) / "datapackage.json").read_text(encoding="utf-8"))
     return {"scenario_files": chain, "data_manifest_hash": manifest_hash(raw_dir),
+            "data_resources": sorted(r.get("name", "") for r in manifest.get("resources", [])),
             "notebooks": {nb.name: _sha(nb) for nb in notebooks},
             "package_version": __version__, "source_hash": source_hash(),
             "overrides": overrides, "lang": lang}
@@ -138,6 +142,7 @@ def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2):
         # and no plain-text TCP traffic.
         sock = Path(tempfile.mkdtemp(prefix="kaltim-kernel-")) / "kernel"
         km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sock))
+        km.kaltim_socket_dir = sock.parent  # removed by stop_kernel
         try:
             km.start_kernel(cwd=str(cwd))
             kc = km.client()
@@ -146,11 +151,21 @@ def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2):
             kc.stop_channels()
             return km
         except (RuntimeError, TimeoutError) as err:
-            km.shutdown_kernel(now=True)
+            stop_kernel(km)
             if attempt == retries:
                 raise RunError(f"the {KERNEL_NAME} kernel did not start: {err}") from None
             time.sleep(0.5 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def stop_kernel(km) -> None:
+    """Shut the kernel down and remove its private socket folder (no temp folder is left)."""
+    try:
+        km.shutdown_kernel(now=True)
+    finally:
+        sock_dir = getattr(km, "kaltim_socket_dir", None)
+        if sock_dir is not None:
+            shutil.rmtree(sock_dir, ignore_errors=True)
 
 
 def reset_kernel(km) -> None:
@@ -209,7 +224,7 @@ def run_job(job: Job, position: str) -> dict:
         km = start_kernel(PROJ_ROOT)
         try:
             for i, (nb, overrides) in enumerate(job.notebooks.items(), start=1):
-                print(f"{position} {job.name}: {nb.name} ({i}/{len(job.notebooks)})", flush=True)
+                print(f"  {job.name}: {nb.name} ({i}/{len(job.notebooks)} notebooks)", flush=True)
                 t1 = time.perf_counter()
                 if i > 1:
                     reset_kernel(km)
@@ -220,14 +235,16 @@ def run_job(job: Job, position: str) -> dict:
                 _html(out_nb, out_nb.with_suffix(".html"))
                 timings[nb.stem] = round(time.perf_counter() - t1, 2)
         finally:
-            km.shutdown_kernel(now=True)
+            stop_kernel(km)
         timings["total_s"] = round(time.perf_counter() - t0, 2)
         summary = json.loads((tmp / "results.json").read_text(encoding="utf-8"))
         summary["timings"] = timings
+        summary["created"] = datetime.now(UTC).isoformat(timespec="seconds")
         (tmp / "results.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False)
                                           + "\n", encoding="utf-8")
         (tmp / FINGERPRINT).write_text(json.dumps(job.fingerprint, indent=2) + "\n",
                                        encoding="utf-8")
+        write_changes(job.out_dir, tmp, job.fingerprint)  # vs the previous good report
         swap_dir(tmp, job.out_dir)
         failed_dir = job.out_dir.with_name(job.out_dir.name + ".failed")
         shutil.rmtree(failed_dir, ignore_errors=True)
@@ -269,7 +286,7 @@ def run_history(province: str, out_dir: Path) -> dict:
         return {"name": f"history {province}", "ok": False, "error": str(err)}
     finally:
         if km is not None:
-            km.shutdown_kernel(now=True)
+            stop_kernel(km)
         for p in (tmp_nb, out_nb.with_suffix(".html.tmp")):
             if p.exists():
                 p.unlink()
@@ -295,6 +312,8 @@ def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
     from kaltim_research.report.brief import build_brief_docx, build_brief_pdf
 
     summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    if (report_dir / "changes.json").exists():  # "Perubahan sejak telaah sebelumnya"
+        summary["changes"] = json.loads((report_dir / "changes.json").read_text(encoding="utf-8"))
     comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
     hy = summary["horizon"]["headline_year"]
     comparison = [r for r in comparison if r["year"] == hy] or None
@@ -306,59 +325,12 @@ def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
     return out
 
 
-INDEX_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Kaltim–Kaltara export scenario reports</title>
-<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
-.num{text-align:right}small{color:#555}</style></head><body>
-<h1>Kaltim–Kaltara export scenario reports</h1>
-<p>Kalimantan Timur is counted by port of loading (BPS Kaltim), Kalimantan Utara by origin
-(ekspor asli): the two are never added together. Values in US$ million, nominal;
-means with the P10–P90 range of the Monte Carlo.</p>
-<h2>Scenarios</h2>
-<table><tr><th>Scenario</th><th>Headline {{ year }}</th><th>Reports</th><th>Brief</th></tr>
-{% for s in scenarios %}<tr><td><b>{{ s.title }}</b><br><small>{{ s.name }}</small></td>
-<td>{% for h in s.headline %}{{ h.province }} ({{ h.basis }}): {{ '{:,.0f}'.format(h.total_mean) }}
-<small>[{{ '{:,.0f}'.format(h.total_p10) }}–{{ '{:,.0f}'.format(h.total_p90) }}]</small><br>{% endfor %}</td>
-<td>{% for r in s.reports %}<a href="{{ r }}">{{ r.split('/')[-1] }}</a><br>{% endfor %}
-<a href="{{ s.name }}/results.json">results.json</a></td>
-<td>{% for b in s.briefs %}<a href="{{ b }}">{{ b.split('/')[-1] }}</a><br>{% endfor %}</td></tr>
-{% endfor %}</table>
-<h2>History by province</h2><ul>
-{% for h in history %}<li><a href="{{ h }}">{{ h.split('/')[-1] }}</a></li>{% endfor %}</ul>
-<p><small>Data manifest {{ manifest }}; package {{ version }}; commit {{ commit }}.</small></p>
-</body></html>
-"""
-
-
-def write_index(reports_dir: Path = REPORTS_DIR) -> Path:
-    from jinja2 import Template
-
+def write_index(reports_dir: Path = REPORTS_DIR, lang: str = "id") -> Path:
+    """``reports/index.html`` with the scenario comparison chart (:mod:`report.index`)."""
     from kaltim_research.data.manifest import manifest_hash
+    from kaltim_research.report.index import write_index as _write
 
-    scenarios = []
-    year = None
-    for rj in sorted(Path(reports_dir).glob("*/results.json")):
-        d = rj.parent
-        if d.name.startswith(".") or d.name.endswith(".failed") or d.name == "history":
-            continue
-        s = json.loads(rj.read_text(encoding="utf-8"))
-        year = s["horizon"]["headline_year"]
-        scenarios.append({"name": d.name, "title": s["scenario"]["title"],
-                          "headline": s["headline"],
-                          "reports": [f"{d.name}/{p.name}" for p in sorted(d.glob("*.html"))],
-                          "briefs": [f"{d.name}/{p.name}" for p in sorted(d.glob("brief_*"))]})
-    history = [f"history/{p.name}" for p in sorted((Path(reports_dir) / "history").glob("*.html"))]
-    commit = scenarios and json.loads((Path(reports_dir) / scenarios[0]["name"] / "results.json")
-                                      .read_text(encoding="utf-8"))["provenance"]["git_commit"]
-    html = Template(INDEX_TEMPLATE).render(scenarios=scenarios, history=history, year=year,
-                                           manifest=manifest_hash(RAW_DIR)[:19],
-                                           version=__version__, commit=commit or "n/a")
-    path = Path(reports_dir) / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return _write(Path(reports_dir), lang, manifest_hash(RAW_DIR)[:19], __version__)
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,7 +429,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     if history_jobs and all(r["ok"] for r in results if r["name"].startswith("history")):
         (Path(reports_dir) / "history" / FINGERPRINT).write_text(json.dumps(hist_fp) + "\n")
     failed = [r for r in results if not r["ok"]]
-    write_index(reports_dir)
+    write_index(reports_dir, lang)
     print(f"reports in {reports_dir} ({time.perf_counter() - t0:.1f} s); index: "
           f"{Path(reports_dir) / 'index.html'}")
     for r in failed:
