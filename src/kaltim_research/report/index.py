@@ -47,13 +47,13 @@ WORDS = {
 
 #: What each report answers (link titles), by file stem.
 QUESTIONS = {
-    "id": {"02_baseline": "Model mana yang paling menjelaskan ekspor, dan proyeksinya",
+    "id": {"02_model_and_projection": "Model mana yang paling menjelaskan ekspor, dan proyeksinya",
            "03_export_center": "Berapa eksportir UMKM dan nilai yang ditambah Export Center",
            "04_kihi_bulungan": "Produksi smelter, listrik, emisi, CBAM dan lapangan kerja KIHI",
            "05_connectivity": "Berapa ekspor asal Kaltara yang dapat dimuat di Kaltim dan Kaltara",
            "06_scenario_comparison": "Semua kebijakan bersama: proyeksi, kepekaan, dekomposisi",
            "07": "Dampak fiskal dan lapangan kerja"},
-    "en": {"02_baseline": "Which model explains exports best, and the projection",
+    "en": {"02_model_and_projection": "Which model explains exports best, and the projection",
            "03_export_center": "How many UMKM exporters and how much value the Export Center adds",
            "04_kihi_bulungan": "KIHI smelter output, power, emissions, CBAM and jobs",
            "05_connectivity": "How much Kaltara-origin trade Kaltim and Kaltara ports could handle",

@@ -161,3 +161,27 @@ def history(province: str, start_year: int = 2014, end_year: int = 2025,
             t = t[(t["year"] >= start_year) & (t["year"] <= end_year)]
         out[name] = t.reset_index(drop=True)
     return out
+
+
+def assumptions_table(run: Run) -> pd.DataFrame | str:
+    """The parameters the scenario changes from the baseline (its whole ``modifies`` chain),
+    as a readable table: label, value in the headline year, baseline value, unit, tested
+    range and the scenario's reasoning (no code names, no ``None``)."""
+    rows = run.summary.get("assumptions") or []
+    if not rows:
+        return "No parameter changed from the baseline scenario."
+    year = run.summary["horizon"]["headline_year"]
+
+    def show(v) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return "–"
+        return f"{v:,.4g}" if isinstance(v, (int, float)) else str(v)
+
+    return pd.DataFrame([{
+        "Assumption": a.get("label_en", a.get("name")),
+        f"Value {year}": show(a.get("value")), "Baseline": show(a.get("baseline_value")),
+        "Unit": a.get("unit", ""),
+        "Tested range": "–" if not a.get("range") else
+        f"{show(a['range'][0])}–{show(a['range'][1])}",
+        "Reasoning": a.get("why_en") or a.get("source") or "–"} for a in rows]).set_index(
+            "Assumption")

@@ -44,6 +44,14 @@ from kaltim_research.models.scenario import ScenarioError, load_scenario, scenar
 from kaltim_research.report.changes import write_changes
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
+#: A scenario's report names each notebook for what it shows there: 02 shows the model
+#: comparison and THIS scenario's projection (levers included), not "the baseline".
+REPORT_NAMES = {"02_baseline.ipynb": "02_model_and_projection.ipynb"}
+
+
+def report_name(nb: Path) -> str:
+    """File name of a notebook's executed copy in a scenario's report folder."""
+    return REPORT_NAMES.get(Path(nb).name, Path(nb).name)
 FINGERPRINT = "fingerprint.json"
 
 
@@ -230,7 +238,7 @@ def run_job(job: Job, position: str) -> dict:
                     reset_kernel(km)
                 params = {"scenario": str(job.scenario_path), "results_dir": str(tmp),
                           **{k: _coerce(v) for k, v in overrides.items()}}
-                out_nb = tmp / nb.name
+                out_nb = tmp / report_name(nb)
                 _execute(nb, out_nb, params, PROJ_ROOT, km=km)
                 _html(out_nb, out_nb.with_suffix(".html"))
                 timings[nb.stem] = round(time.perf_counter() - t1, 2)
