@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 KERNEL := kaltim-research
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Keep the committed cell ids; drop the Python version an execution writes into the metadata.
+NBSTRIP_OPTS := --keep-id --extra-keys metadata.language_info.version
 
 .PHONY: setup git-filters data check reports test test-fast golden lint bench lock clean clean-reports
 
@@ -18,9 +20,9 @@ setup: $(STAMP) git-filters
 ## worktree with its own .venv uses its own nbstripout.
 git-filters: $(STAMP)
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-	  git config filter.nbstripout.clean '$(BIN)/nbstripout --keep-id' && \
+	  git config filter.nbstripout.clean '$(BIN)/nbstripout $(NBSTRIP_OPTS)' && \
 	  git config filter.nbstripout.smudge cat && \
-	  git config diff.ipynb.textconv '$(BIN)/nbstripout --keep-id -t' && \
+	  git config diff.ipynb.textconv '$(BIN)/nbstripout $(NBSTRIP_OPTS) -t' && \
 	  echo "nbstripout git filter installed for notebooks/*.ipynb"; \
 	else echo "not a git work tree: nbstripout filter not installed"; fi
 
