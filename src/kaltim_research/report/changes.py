@@ -52,15 +52,15 @@ def compute_changes(previous_results: dict, current_results: dict,
     inputs = []
     if prev["data_manifest_hash"] != cur["data_manifest_hash"]:
         inputs.append("data")
-    if prev["scenario_hash"] != cur["scenario_hash"]:
+    p_before, p_after = _params(previous_results), _params(current_results)
+    params = [{"name": n, "before": p_before.get(n), "after": p_after.get(n)}
+              for n in sorted(set(p_before) | set(p_after)) if p_before.get(n) != p_after.get(n)]
+    if params:  # a changed header (title, reasons) alone changes no number
         inputs.append("parameters")
     pf, cf = previous_fingerprint or {}, current_fingerprint or {}
     if (prev["package_version"] != cur["package_version"]
             or pf.get("source_hash") != cf.get("source_hash")):
         inputs.append("code")
-    p_before, p_after = _params(previous_results), _params(current_results)
-    params = [{"name": n, "before": p_before.get(n), "after": p_after.get(n)}
-              for n in sorted(set(p_before) | set(p_after)) if p_before.get(n) != p_after.get(n)]
     before = {h["province"]: h for h in previous_results.get("headline") or []}
     heads = []
     for h in current_results.get("headline") or []:

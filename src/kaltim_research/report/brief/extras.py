@@ -14,7 +14,6 @@ from kaltim_research.report.brief.text import (
     year_text,
 )
 from kaltim_research.report.formatting import (
-    NOT_AVAILABLE,
     format_number,
     format_pct,
     is_missing,
@@ -44,8 +43,8 @@ def changes_text(results: dict, tx: BriefText) -> str:
     if any(params):
         items.append(tx("sentences", "changes_parameters", names=", ".join(p for p in params if p)))
     prev = (ch.get("previous") or {}).get("created")
-    return tx("sentences", "changes", date=date_text(str(prev)[:10], tx) if prev else
-              NOT_AVAILABLE, inputs=inputs, items=" ".join(items))
+    return tx("sentences", "changes", date=f" ({date_text(str(prev)[:10], tx)})" if prev else "",
+              inputs=inputs, items=" ".join(items))
 
 
 
