@@ -27,6 +27,8 @@ from kaltim_research.report.brief.model import (
 
 #: Word's language tags: Bahasa Indonesia and British English (the client's English).
 DOCX_LANG = {"id": "id-ID", "en": "en-GB"}
+# Word and LibreOffice set text looser than reportlab: half a point less keeps two pages.
+DOCX_BODY_PT = BODY_PT - 0.5
 FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -51,7 +53,7 @@ def _render_docx(content: BriefContent, path: Path) -> None:
 
     normal = doc.styles["Normal"]
     normal.font.name = DOCX_FONT
-    normal.font.size = Pt(BODY_PT)
+    normal.font.size = Pt(DOCX_BODY_PT)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), DOCX_FONT)
     normal.paragraph_format.space_after = Pt(1.5)
     normal.paragraph_format.space_before = Pt(0)
@@ -71,7 +73,7 @@ def _render_docx(content: BriefContent, path: Path) -> None:
 
     def para(
         text: str,
-        size: float = BODY_PT,
+        size: float = DOCX_BODY_PT,
         lead: str = "",
         bold: bool = False,
         align: Any = None,
@@ -101,7 +103,7 @@ def _render_docx(content: BriefContent, path: Path) -> None:
         doc.add_paragraph(f"{i}. {section.heading}", style="Heading 2")
         for b in section.blocks:
             if isinstance(b, Para):
-                size = TABLE_PT if b.style in ("small", "note") else BODY_PT
+                size = TABLE_PT if b.style in ("small", "note") else DOCX_BODY_PT
                 para(b.text, size=size, lead=b.lead, color=grey if b.style == "small" else None)
             elif isinstance(b, Item):
                 par = para(f"{b.label}\t{b.text}")
@@ -118,6 +120,9 @@ def _render_docx(content: BriefContent, path: Path) -> None:
                 t.style = "Table Grid"
                 t.alignment = WD_TABLE_ALIGNMENT.LEFT
                 t.autofit = False
+                # LibreOffice and Word read the grid columns, not only the cell widths.
+                for c_idx, col in enumerate(t.columns):
+                    col.width = Cm(b.col_widths_cm[c_idx])
                 for r_idx, row in enumerate([b.header, *b.rows]):
                     for c_idx, text in enumerate(row):
                         c = t.cell(r_idx, c_idx)
