@@ -105,8 +105,8 @@ def render_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -
               "median": tx("chart", "median"), "band": tx("chart", "band"),
               "baseline": tx("chart", "baseline")}
     fig.legend([handles[k] for k in order], [labels[k] for k in order], loc="lower center",
-               ncol=len(order), fontsize=6.5, frameon=False)
-    fig.tight_layout(pad=0.3, rect=(0, 0.08, 1, 1))
+               ncol=min(3, len(order)), fontsize=6.5, frameon=False)
+    fig.tight_layout(pad=0.3, rect=(0, 0.15, 1, 1))  # room for two legend rows
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=200)
     return buf.getvalue()
