@@ -7,10 +7,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 KERNEL := kaltim-research
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Keep the committed cell ids; drop the Python version an execution writes into the metadata.
+NBSTRIP_OPTS := --keep-id --extra-keys metadata.language_info.version
 
-.PHONY: setup data check reports test test-fast golden lint bench lock clean clean-reports
+.PHONY: setup git-filters data check reports test test-fast golden lint bench lock clean clean-reports
 
-setup: $(STAMP)
+setup: $(STAMP) git-filters
+
+## git-filters: strip notebook outputs on `git add` (nbstripout as a git filter, see
+## .gitattributes), so running notebooks in place in JupyterLab never dirties `git status`.
+## The command is relative to the work tree (git runs filters there), so every clone or
+## worktree with its own .venv uses its own nbstripout.
+git-filters: $(STAMP)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(BIN)/nbstripout $(NBSTRIP_OPTS)' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv '$(BIN)/nbstripout $(NBSTRIP_OPTS) -t' && \
+	  echo "nbstripout git filter installed for notebooks/*.ipynb"; \
+	else echo "not a git work tree: nbstripout filter not installed"; fi
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

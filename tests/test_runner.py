@@ -56,7 +56,8 @@ def built_report(tmp_path_factory):
 def test_report_holds_notebooks_html_results_and_briefs(built_report):
     names = {p.name for p in built_report.iterdir()}
     for nb in runner.scenario_notebooks():
-        assert nb.name in names and nb.with_suffix(".html").name in names, nb.name
+        out = runner.report_name(nb)
+        assert out in names and Path(out).with_suffix(".html").name in names, nb.name
     for f in ("results.json", "results.csv", "brief_id.pdf", "brief_en.pdf", "brief_id.docx"):
         assert f in names, f
     summary = json.loads((built_report / "results.json").read_text())

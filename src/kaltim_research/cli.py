@@ -334,18 +334,26 @@ def _register_reports(sub) -> None:
     r.add_argument("files", nargs="+", help="scenario files (scenarios/NAME.yaml)")
     r.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="override a notebook parameter (checked against the notebooks)")
-    r.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    r.add_argument("--lang", choices=("id", "en"), default="id")
+    r.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                   help="scenarios run in parallel, one kernel each (default: number of CPUs)")
+    r.add_argument("--lang", choices=("id", "en"), default="id",
+                   help="language of the index page and of the DOCX brief (PDF briefs are "
+                        "written in both); default id (Bahasa Indonesia)")
     r.add_argument("--force", action="store_true", help="rerun even if nothing changed")
     r.add_argument("--draws", type=int, default=None, help="override the scenarios' draws")
-    r.add_argument("--reports", default=str(REPORTS_DIR))
+    r.add_argument("--reports", default=str(REPORTS_DIR),
+                   help="output folder: one subfolder per scenario and index.html "
+                        "(default: reports/)")
     r.add_argument("--no-history", action="store_true", help="skip notebook 01 per province")
     r.set_defaults(func=_cmd_run)
     b = sub.add_parser("brief", help="the governor's brief (PDF; DOCX for Bahasa Indonesia)")
-    b.add_argument("file")
-    b.add_argument("--lang", choices=("id", "en"), default="id")
+    b.add_argument("file", help="scenario file (scenarios/NAME.yaml)")
+    b.add_argument("--lang", choices=("id", "en"), default="id",
+                   help="language of the brief (default id, Bahasa Indonesia)")
     b.add_argument("--docx", action="store_true", help="also write the DOCX for --lang en")
-    b.add_argument("--reports", default=str(REPORTS_DIR))
+    b.add_argument("--reports", default=str(REPORTS_DIR),
+                   help="reports folder holding NAME/results.json (the engine runs there "
+                        "when it is missing; default: reports/)")
     b.set_defaults(func=_cmd_brief)
 
 

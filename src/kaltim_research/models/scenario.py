@@ -61,6 +61,7 @@ from kaltim_research.models.parameter import (  # noqa: F401
     _year_path,
     path_value,
 )
+from kaltim_research.models.scenario_reasons import Reasons
 
 
 class ScenarioError(ValueError):
@@ -173,6 +174,7 @@ class Scenario(Frozen):
     date: date
     references: list[str] = Field(default_factory=list)
     parameters: Parameters = Parameters()
+    reasons: Reasons = Field(default_factory=dict, description="why_id/why_en per parameter")
     _name: str | None = PrivateAttr(default=None)
 
     @property
@@ -284,13 +286,13 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def resolved_parameters(path: Path, _seen: tuple = ()) -> dict:
-    """Parameters of a scenario file merged over those of the scenario it ``modifies``
-    (a file ``<modifies>.yaml`` in the same folder), recursively."""
+def resolved_parameters(path: Path, _seen: tuple = (), key: str = "parameters") -> dict:
+    """Parameters (or ``reasons``) of a scenario file merged over those of the scenario it
+    ``modifies`` (a file ``<modifies>.yaml`` in the same folder), recursively."""
     path = Path(path)
     data = _read_yaml(path)
     parse_scenario(data, str(path))  # each file of the chain on its own (e.g. 'modifies' a name)
-    own = data.get("parameters") or {}
+    own = data.get(key) or {}
     parent = data.get("modifies")
     if not parent:
         return own
@@ -300,7 +302,7 @@ def resolved_parameters(path: Path, _seen: tuple = ()) -> dict:
     if not parent_path.exists():
         raise ScenarioError(str(path), [f"'modifies: {parent}' names no file {parent_path.name} "
                                         "in the same folder"])
-    return _merge(resolved_parameters(parent_path, (*_seen, path)), own)
+    return _merge(resolved_parameters(parent_path, (*_seen, path), key), own)
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -311,7 +313,8 @@ def load_scenario(path: Path) -> Scenario:
     parse_scenario(data, str(path))  # the file on its own: unknown keys, types, ranges
     # 'modifies: null' (written explicitly: the key is required) makes a self-contained root
     # scenario, compared with the declared defaults, i.e. the baseline (tests/fixtures/ci_small).
-    scenario = parse_scenario({**data, "parameters": resolved_parameters(path)}, str(path))
+    scenario = parse_scenario({**data, "parameters": resolved_parameters(path),
+                               "reasons": resolved_parameters(path, key="reasons")}, str(path))
     scenario._name = path.stem
     return scenario
 

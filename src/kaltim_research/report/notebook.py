@@ -8,6 +8,8 @@ works on its own.
 """
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -21,6 +23,63 @@ RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "p
                  "export_center", "backtest", "baseline_series", "destination_hhi",
                  "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects",
                  "calibration", "baseline_blocks", "nowcast", "difference", "coal_volume")
+
+
+class NotebookParameterError(NameError):
+    """A parameter passed to a notebook (papermill ``-p NAME VALUE``) that it does not declare."""
+
+
+def _assigned_names(source: str) -> list[str]:
+    """Names assigned at the top level of a cell (``name = value``), in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    out = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        out += [t.id for t in targets if isinstance(t, ast.Name)]
+    return out
+
+
+def check_parameters(namespace: dict) -> None:
+    """Fail when papermill passed a parameter the notebook does not declare.
+
+    papermill only *warns* about an unknown ``-p NAME VALUE`` and runs the notebook with its
+    defaults, so ``-p scenaro scenarios/kihi.yaml`` would silently report the baseline. Every
+    notebook calls this in the cell right after its parameters: it reads the cell papermill
+    injected (``# Parameters``, the last one in the kernel's input history) and the cell
+    executed just before it (the notebook's own parameters cell) and raises, naming the unknown
+    parameter and the closest declared one. Run interactively (no injected cell) it does nothing.
+
+    Parameters
+    ----------
+    namespace : dict
+        The notebook's ``globals()`` (its ``In`` input history is read).
+
+    Raises
+    ------
+    NotebookParameterError
+        An injected name is not declared in the parameters cell.
+    """
+    history = [str(s) for s in (namespace.get("In") or [])]
+    injected = [i for i, src in enumerate(history) if src.lstrip().startswith("# Parameters")]
+    if not injected or injected[-1] == 0:
+        return
+    i = injected[-1]
+    declared = _assigned_names(history[i - 1])
+    if not declared:  # the cell before is not a parameters cell: nothing to compare with
+        return
+    unknown = [n for n in _assigned_names(history[i]) if n not in declared]
+    if unknown:
+        msgs = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, declared, n=1, cutoff=0.5)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            msgs.append(f"unknown notebook parameter '{name}' (-p {name} ...).{hint}")
+        raise NotebookParameterError(" ".join(msgs) + " This notebook declares: "
+                                     + ", ".join(declared))
 
 
 def resolve_path(path: str | Path) -> Path:
@@ -114,3 +173,27 @@ def history(province: str, start_year: int = 2014, end_year: int = 2025,
             t = t[(t["year"] >= start_year) & (t["year"] <= end_year)]
         out[name] = t.reset_index(drop=True)
     return out
+
+
+def assumptions_table(run: Run) -> pd.DataFrame | str:
+    """The parameters the scenario changes from the baseline (its whole ``modifies`` chain),
+    as a readable table: label, value in the headline year, baseline value, unit, tested
+    range and the scenario's reasoning (no code names, no ``None``)."""
+    rows = run.summary.get("assumptions") or []
+    if not rows:
+        return "No parameter changed from the baseline scenario."
+    year = run.summary["horizon"]["headline_year"]
+
+    def show(v) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return "–"
+        return f"{v:,.4g}" if isinstance(v, (int, float)) else str(v)
+
+    return pd.DataFrame([{
+        "Assumption": a.get("label_en", a.get("name")),
+        f"Value {year}": show(a.get("value")), "Baseline": show(a.get("baseline_value")),
+        "Unit": a.get("unit", ""),
+        "Tested range": "–" if not a.get("range") else
+        f"{show(a['range'][0])}–{show(a['range'][1])}",
+        "Reasoning": a.get("why_en") or a.get("source") or "–"} for a in rows]).set_index(
+            "Assumption")

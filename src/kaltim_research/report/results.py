@@ -26,29 +26,7 @@ from kaltim_research.models.scenario import (
     parameter_docs,
     reference_scenario,
 )
-
-#: Bilingual labels for the parameters a brief lists (labels are words, never numbers).
-PARAM_LABELS = {
-    "prices.coal_newcastle": ("Harga batu bara Newcastle", "Newcastle coal price"),
-    "coal_demand.volume_growth_pct": ("Pertumbuhan volume ekspor batu bara",
-                                      "Coal export volume growth"),
-    "export_center.onboarded_kaltim": ("UMKM Kaltim yang dibina Export Center per tahun",
-                                       "Kaltim UMKM onboarded per year"),
-    "export_center.onboarded_kaltara": ("UMKM Kaltara yang dibina Export Center per tahun",
-                                        "Kaltara UMKM onboarded per year"),
-    "export_center.match_rate": ("Porsi UMKM yang mendapat pembeli",
-                                 "Share of UMKM matched with a buyer"),
-    "export_center.first_year_value_usd_k": ("Nilai ekspor tahun pertama per UMKM (ribu US$)",
-                                             "First-year exports per new exporter (US$ k)"),
-    "kihi.projects": ("Proyek KIHI yang dimodelkan", "KIHI projects modelled"),
-    "kihi.start_delay_years": ("Keterlambatan mulai produksi smelter (tahun)",
-                               "Smelter start delay (years)"),
-    "kihi.hydro_cod_year": ("Tahun operasi PLTA Mentarang Induk", "Mentarang Induk hydro COD"),
-    "connectivity.reroute_share_to_kaltim": ("Porsi ekspor asal Kaltara dialihkan ke pelabuhan "
-                                             "Kaltim", "Share of Kaltara goods rerouted to Kaltim"),
-    "connectivity.reroute_share_to_kaltara": ("Porsi dialihkan ke pelabuhan Kaltara",
-                                              "Share rerouted to Kaltara ports"),
-}
+from kaltim_research.report.trajectory import brief_inputs
 
 
 def _docs() -> dict[str, ParamDoc]:
@@ -65,34 +43,13 @@ def _value_at(value, year: int):
 
 
 def assumptions(run: RunResult, reference_params=None) -> list[dict]:
-    """The parameters a reader must see: those this scenario changes from the reference
-    baseline, and the coal price, with their value in the headline year and their source."""
-    p = run.scenario.parameters
-    hy = p.simulation.headline_year
-    docs = _docs()
-    out = []
-    for name, (lab_id, lab_en) in PARAM_LABELS.items():
-        group, field = name.split(".")
-        value = getattr(getattr(p, group), field)
-        changed = True
-        if reference_params is not None:
-            changed = value != getattr(getattr(reference_params, group), field)
-        if not changed and name != "prices.coal_newcastle":
-            continue
-        doc = docs.get(name)
-        if name == "kihi.projects":
-            shown = sum(pr.nameplate_kt for pr in value)
-            unit = "kt"
-        else:
-            shown = _value_at(value, hy)
-            unit = doc.unit if doc else ""
-        if isinstance(shown, (int, float)) and unit in ("share",):
-            unit = "share"
-        out.append({"name": name, "label_id": lab_id, "label_en": lab_en,
-                    "value": shown, "year": hy, "unit": unit,
-                    "range": list(doc.plausible) if doc and doc.plausible else None,
-                    "source": doc.source if doc else ""})
-    return out
+    """Every parameter this scenario changes from the reference baseline (the whole
+    ``modifies`` chain), with the scenario's own reasons (:mod:`report.assumptions`)."""
+    from kaltim_research.report.assumptions import changed_assumptions
+
+    sc = run.scenario
+    return changed_assumptions(sc.parameters, reference_params, sc.reasons,
+                               sc.parameters.simulation.headline_year)
 
 
 def facts(processed_dir: Path) -> list[dict]:
@@ -348,6 +305,8 @@ def comparison_rows(summary: dict) -> list[dict]:
                      "title_id": summary["scenario"]["title_id"], "province": h["province"],
                      "basis": h["basis"], "year": h["year"], "total_mean": h["total_mean"],
                      "total_p10": h["total_p10"], "total_p90": h["total_p90"],
+                     "total_p50": h.get("total_p50"), "difference_mean": h.get("difference_mean"),
+                     "difference_pct": h.get("difference_pct"),
                      "coal_share_pct": h["coal_share_pct"]})
     return rows
 
@@ -358,7 +317,8 @@ def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dic
     heads = headline(run, processed_dir)
     summary = {
         "scenario": {"name": sc.name, "title": sc.title, "title_id": sc.title_id,
-                     "description": sc.description, "modifies": sc.modifies,
+                     "description": sc.description, "description_id": sc.description_id,
+                     "modifies": sc.modifies,
                      "date": sc.date.isoformat(), "references": sc.references,
                      "hash": run.provenance["scenario_hash"]},
         "provenance": run.provenance,
@@ -372,6 +332,7 @@ def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dic
         "facts": facts(processed_dir),
         "fan_chart": fan_chart(run, processed_dir, heads),
         **fiscal_jobs_summary(run),
+        **brief_inputs(run, processed_dir, heads),  # trajectory, fan_charts, data_vintage
     }
     summary["comparison"] = comparison_rows(summary)
     return summary

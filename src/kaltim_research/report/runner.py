@@ -41,8 +41,17 @@ from kaltim_research.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PR
 from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 from kaltim_research.report import integrity
+from kaltim_research.report.changes import write_changes
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
+#: A scenario's report names each notebook for what it shows there: 02 shows the model
+#: comparison and THIS scenario's projection (levers included), not "the baseline".
+REPORT_NAMES = {"02_baseline.ipynb": "02_model_and_projection.ipynb"}
+
+
+def report_name(nb: Path) -> str:
+    """File name of a notebook's executed copy in a scenario's report folder."""
+    return REPORT_NAMES.get(Path(nb).name, Path(nb).name)
 FINGERPRINT = "fingerprint.json"
 
 
@@ -109,7 +118,9 @@ def fingerprint(scenario_path: Path, notebooks: list[Path], overrides: dict, lan
         data = yaml.safe_load(current.read_text(encoding="utf-8")) or {}
         parent = data.get("modifies")
         current = current.with_name(f"{parent}.yaml") if parent else None
+    manifest = json.loads((Path(raw_dir) / "datapackage.json").read_text(encoding="utf-8"))
     return {"scenario_files": chain, "data_manifest_hash": manifest_hash(raw_dir),
+            "data_resources": sorted(r.get("name", "") for r in manifest.get("resources", [])),
             "notebooks": {nb.name: _sha(nb) for nb in notebooks},
             "package_version": __version__, "source_hash": source_hash(),
             "overrides": overrides, "lang": lang}
@@ -222,13 +233,13 @@ def run_job(job: Job, position: str) -> dict:
         km = start_kernel(PROJ_ROOT)
         try:
             for i, (nb, overrides) in enumerate(job.notebooks.items(), start=1):
-                print(f"{position} {job.name}: {nb.name} ({i}/{len(job.notebooks)})", flush=True)
+                print(f"  {job.name}: {nb.name} ({i}/{len(job.notebooks)} notebooks)", flush=True)
                 t1 = time.perf_counter()
                 if i > 1:
                     reset_kernel(km)
                 params = {"scenario": str(job.scenario_path), "results_dir": str(tmp),
                           **{k: _coerce(v) for k, v in overrides.items()}}
-                out_nb = tmp / nb.name
+                out_nb = tmp / report_name(nb)
                 _execute(nb, out_nb, params, PROJ_ROOT, km=km)
                 integrity.normalise_notebook(out_nb, tmp, job.out_dir)
                 _html(out_nb, out_nb.with_suffix(".html"))
@@ -238,6 +249,7 @@ def run_job(job: Job, position: str) -> dict:
         timings["total_s"] = round(time.perf_counter() - t0, 2)
         # Not swapped in yet: the briefs (which compare every scenario) are added first, then
         # finish_job swaps the complete folder in.
+        write_changes(job.out_dir, tmp, job.fingerprint)  # vs the previous good report
         return {"name": job.name, "ok": True, "timings": timings, "tmp": str(tmp)}
     except Exception as err:  # keep the failed build for inspection, never the good report
         return _fail(job, tmp, err)
@@ -329,6 +341,8 @@ def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
     from kaltim_research.report.brief import build_brief_docx, build_brief_pdf
 
     summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    if (report_dir / "changes.json").exists():  # "Perubahan sejak telaah sebelumnya"
+        summary["changes"] = json.loads((report_dir / "changes.json").read_text(encoding="utf-8"))
     comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
     hy = summary["horizon"]["headline_year"]
     comparison = [r for r in comparison if r["year"] == hy] or None
@@ -340,60 +354,12 @@ def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
     return out
 
 
-INDEX_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Kaltim–Kaltara export scenario reports</title>
-<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
-.num{text-align:right}small{color:#555}</style></head><body>
-<h1>Kaltim–Kaltara export scenario reports</h1>
-<p>Kalimantan Timur is counted by port of loading (BPS Kaltim), Kalimantan Utara by origin
-(ekspor asli): the two are never added together. Values in US$ million, nominal;
-means with the P10–P90 range of the Monte Carlo.</p>
-<h2>Scenarios</h2>
-<table><tr><th>Scenario</th><th>Headline {{ year }}</th><th>Reports</th><th>Brief</th></tr>
-{% for s in scenarios %}<tr><td><b>{{ s.title }}</b><br><small>{{ s.name }}</small></td>
-<td>{% for h in s.headline %}{{ h.province }} ({{ h.basis }}): {{ '{:,.0f}'.format(h.total_mean) }}
-<small>[{{ '{:,.0f}'.format(h.total_p10) }}–{{ '{:,.0f}'.format(h.total_p90) }}]</small><br>{% endfor %}</td>
-<td>{% for r in s.reports %}<a href="{{ r }}">{{ r.split('/')[-1] }}</a><br>{% endfor %}
-<a href="{{ s.name }}/results.json">results.json</a></td>
-<td>{% for b in s.briefs %}<a href="{{ b }}">{{ b.split('/')[-1] }}</a><br>{% endfor %}</td></tr>
-{% endfor %}</table>
-<h2>History by province</h2><ul>
-{% for h in history %}<li><a href="{{ h }}">{{ h.split('/')[-1] }}</a></li>{% endfor %}</ul>
-<p><small>Data manifest {{ manifest }}; package {{ version }}; commit {{ commit }}.</small></p>
-</body></html>
-"""
-
-
-def write_index(reports_dir: Path = REPORTS_DIR) -> Path:
-    from jinja2 import Template
-
+def write_index(reports_dir: Path = REPORTS_DIR, lang: str = "id") -> Path:
+    """``reports/index.html`` with the scenario comparison chart (:mod:`report.index`)."""
     from kaltim_research.data.manifest import manifest_hash
+    from kaltim_research.report.index import write_index as _write
 
-    scenarios = []
-    year = None
-    for rj in sorted(Path(reports_dir).glob("*/results.json")):
-        d = rj.parent
-        if d.name.startswith(".") or d.name.endswith(".failed") or d.name == "history":
-            continue
-        s = json.loads(rj.read_text(encoding="utf-8"))
-        year = s["horizon"]["headline_year"]
-        scenarios.append({"name": d.name, "title": s["scenario"]["title"],
-                          "headline": s["headline"],
-                          "reports": [f"{d.name}/{p.name}" for p in sorted(d.glob("*.html"))],
-                          "briefs": [f"{d.name}/{p.name}" for p in sorted(d.glob("brief_*"))]})
-    history = [f"history/{p.name}" for p in sorted((Path(reports_dir) / "history").glob("*.html"))]
-    commit = scenarios and json.loads((Path(reports_dir) / scenarios[0]["name"] / "results.json")
-                                      .read_text(encoding="utf-8"))["provenance"]["git_commit"]
-    # autoescape: scenario titles are user text (no HTML injection into the index)
-    html = Template(INDEX_TEMPLATE, autoescape=True).render(
-        scenarios=scenarios, history=history, year=year, manifest=manifest_hash(RAW_DIR)[:19],
-        version=__version__, commit=commit or "n/a")
-    path = Path(reports_dir) / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return _write(Path(reports_dir), lang, manifest_hash(RAW_DIR)[:19], __version__)
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,7 +496,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
         atomic_write_file(Path(reports_dir) / "history" / FINGERPRINT,
                           lambda tmp: tmp.write_text(json.dumps(hist_fp) + "\n"))
     failed = [r for r in results if not r["ok"]]
-    write_index(reports_dir)
+    write_index(reports_dir, lang)
     print(f"reports in {reports_dir} ({time.perf_counter() - t0:.1f} s); index: "
           f"{Path(reports_dir) / 'index.html'}")
     for r in failed:

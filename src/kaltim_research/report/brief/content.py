@@ -1,11 +1,17 @@
 """What the brief says, built from the results dict as a :class:`BriefContent`.
 
-The content is a tested data structure; the PDF and DOCX renderers only lay it out."""
+The content is a tested data structure; the PDF and DOCX renderers only lay it out. Every
+sentence comes from templates/brief_text.yaml, every number from the results dict, and the
+choice of sentence from the rules in :mod:`rules` (kind of scenario, size and certainty of
+its effect)."""
 
 from __future__ import annotations
 
-import math
+import re
 
+from kaltim_research.report.brief.actions import actions as _actions
+from kaltim_research.report.brief.extras import changes_text as _changes
+from kaltim_research.report.brief.extras import fiscal_and_jobs as _fiscal_and_jobs
 from kaltim_research.report.brief.figure import render_fan_chart
 from kaltim_research.report.brief.model import (
     CHART_H_CM,
@@ -18,20 +24,35 @@ from kaltim_research.report.brief.model import (
     Section,
     Table,
 )
+from kaltim_research.report.brief.rules import (
+    KALTIM,
+    effect_size,
+    hl_rows,
+    largest_driver,
+    lever_parts,
+    median_or_mean,
+    ordered,
+    paired_range,
+    price_part,
+    scenario_kind,
+)
 from kaltim_research.report.brief.text import (
     BriefText,
     basis_of,
+    billions,
     brief_numbers,
     date_text,
     draws_text,
-    fmt_range,
-    fmt_value,
-    headline_strings,
-    headlines,
+    fmt_param,
+    host,
     letters,
+    month_year,
     num,
+    period_label,
     scenario_title,
     short_hash,
+    short_reference,
+    unit_label,
     usd,
     usd_range,
     year_text,
@@ -43,198 +64,312 @@ from kaltim_research.report.formatting import (
     is_missing,
 )
 
-# --------------------------------------------------------------------------- content
+
+def _traj(results: dict, province: str) -> dict:
+    return next((t for t in results.get("trajectory") or [] if t.get("province") == province), {})
+
+
+def _pct_change(a: float, b: float, lang: str) -> str:
+    if is_missing(a) or is_missing(b) or not a:
+        return NOT_AVAILABLE
+    return format_pct((b / a - 1) * 100.0, 1, lang, signed=True)
+
+
+def _coal_price(v: float, tx: BriefText) -> str:
+    if is_missing(v):
+        return NOT_AVAILABLE
+    return f"{format_number(v, 0 if float(v).is_integer() else 1, tx.lang)} {unit_label('US$/t', tx)}"
+
+
+# --------------------------------------------------------------------------- bottom line
+
+
+def _summary(results: dict, tx: BriefText) -> list[Block]:
+    """One or two sentences under Perihal: the headline numbers and the largest driver."""
+    lang, kind = tx.lang, scenario_kind(results)
+    parts = []
+    for h in hl_rows(results):
+        if kind == "baseline":
+            t = _traj(results, h.get("province"))
+            lf = t.get("last_full_year") or {}
+            change = "" if not lf else tx(
+                "sentences", "summary_change_history", then=usd(num(lf, "value_usd_m"), lang),
+                period=period_label("year", lf.get("year"), 12, tx, bool(lf.get("is_derived"))))
+        else:
+            change = tx("sentences", "summary_change_scenario",
+                        diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
+                        diff_pct=format_pct(num(h, "difference_pct"), 1, lang, signed=True))
+        parts.append(tx("sentences", "summary_province", province=str(h.get("province")),
+                        year=year_text(h.get("year")), p50=usd(median_or_mean(h), lang),
+                        range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang),
+                        change=change))
+    driver = largest_driver(results)
+    if kind == "baseline":
+        t = next((t for t in results.get("trajectory") or [] if t.get("coal_price_then")), None)
+        if t:
+            parts.append(tx("sentences", "summary_driver_prices",
+                            then=_coal_price(num(t, "coal_price_then"), tx),
+                            year_then=year_text((t.get("last_full_year") or {}).get("year")),
+                            now=_coal_price(num(t, "coal_price_headline"), tx),
+                            year=year_text(t.get("headline_year"))))
+    elif driver is not None:
+        key, value, h = driver
+        sentence = "summary_driver_shock" if key == "price_and_coal_demand" else \
+            "summary_driver_levers"
+        parts.append(tx("sentences", sentence, driver=tx.component(key),
+                        value=usd(value, lang, signed=True), province=str(h.get("province"))))
+    blocks: list[Block] = [Para(" ".join(parts), lead=tx("labels", "summary_lead"))] if parts \
+        else []
+    changes = _changes(results, tx)
+    if changes:
+        blocks.append(Para(changes, lead=tx("labels", "changes_lead")))
+    return blocks
+
+
+# --------------------------------------------------------------------------- sections
 
 
 def _section_issue(results: dict, tx: BriefText) -> list[Block]:
     horizon = results.get("horizon") or {}
-    hl = headlines(results)
+    hl = hl_rows(results)
     year = horizon.get("headline_year") or (hl[0].get("year") if hl else None)
     return [Para(tx("sentences", "issue", year=year_text(year), scenario=scenario_title(results, tx.lang)))]
+
+
+def _assumption_rows(results: dict, tx: BriefText) -> list[list[str]]:
+    lang, rows = tx.lang, []
+    for a in results.get("assumptions") or []:
+        if not isinstance(a, dict):
+            continue
+        label = a.get(f"label_{lang}") or a.get("label") or a.get("name") or NOT_AVAILABLE
+        unit, shown = a.get("unit"), a.get(f"unit_{lang}") or a.get("unit") or ""
+        rng = a.get("range")
+        rng_text = NOT_AVAILABLE if not (isinstance(rng, list | tuple) and len(rng) == 2) else \
+            f"{fmt_param(rng[0], unit, shown, lang)}\u2013{fmt_param(rng[1], unit, shown, lang)}"
+        why = a.get(f"why_{lang}") or (a.get("source") if lang == "en" else "") or NOT_AVAILABLE
+        rows.append([str(label), fmt_param(a.get("value"), unit, shown, lang),
+                     fmt_param(a.get("baseline_value"), unit, shown, lang)
+                     if "baseline_value" in a else NOT_AVAILABLE, rng_text, str(why)])
+    return rows
 
 
 def _section_assumptions(results: dict, tx: BriefText) -> list[Block]:
     lang = tx.lang
     sc = results.get("scenario") or {}
-    description = sc.get(f"description_{lang}") or sc.get("description") or ""
-    blocks: list[Block] = [
-        Para(
-            tx(
-                "sentences",
-                "scenario",
-                scenario=scenario_title(results, lang),
-                name=str(sc.get("name") or NOT_AVAILABLE),
-                modifies=str(sc.get("modifies") or NOT_AVAILABLE),
-                date=date_text(sc.get("date"), tx),
-                description=" ".join(str(description).split()),
-            ).strip()
-        )
-    ]
-    rows = []
-    for a in results.get("assumptions") or []:
-        if not isinstance(a, dict):
-            continue
-        label = a.get(f"label_{lang}") or a.get("label") or a.get("name") or NOT_AVAILABLE
-        rows.append(
-            [
-                str(label),
-                fmt_value(a.get("value"), a.get("unit"), lang),
-                fmt_range(a.get("range"), a.get("unit"), lang),
-                str(a.get("source") or NOT_AVAILABLE),
-            ]
-        )
+    description = sc.get(f"description_{lang}") if lang == "id" else sc.get("description")
+    blocks: list[Block] = [Para(tx("sentences", "scenario", scenario=scenario_title(results, lang),
+                                   date=date_text(sc.get("date"), tx),
+                                   description=" ".join(str(description or "").split())).strip())]
+    rows = _assumption_rows(results, tx)
+    year = year_text((results.get("horizon") or {}).get("headline_year"))
     if rows:
-        blocks.append(Para(tx("sentences", "assumptions_intro")))
-        blocks.append(
-            Table(header=list(tx.get("tables", "assumptions")), rows=rows, col_widths_cm=[5.0, 1.9, 2.6, 7.7])
-        )
+        intro = "assumptions_intro_baseline" if scenario_kind(results) == "baseline" \
+            else "assumptions_intro"
+        blocks.append(Para(tx("sentences", intro)))
+        header = [h.format(year=year) for h in tx.get("tables", "assumptions")]
+        blocks.append(Table(header=header, rows=rows, col_widths_cm=[4.4, 2.0, 2.0, 2.4, 6.4]))
     else:
         blocks.append(Para(tx("sentences", "no_assumptions")))
-    refs = [str(r) for r in (sc.get("references") or []) if r]
+    refs = [r for r in (short_reference(x) for x in sc.get("references") or []) if r]
     if refs:
-        blocks.append(Para(tx("sentences", "references", references="; ".join(refs)), style="small"))
-    # One sentence: the provinces are on different bases and are never added.
-    bases: dict[str, str] = dict(results.get("bases") or {})
-    for h in headlines(results):
-        if h.get("province") and h.get("basis"):
-            bases.setdefault(h["province"], h["basis"])
-    if len(bases) >= 2 or len(headlines(results)) >= 2:
+        blocks.append(Para(tx("sentences", "references", references="; ".join(dict.fromkeys(refs))),
+                           style="small"))
+    bases: dict[str, str] = {}
+    for h in hl_rows(results):
+        if h.get("province"):
+            bases[h["province"]] = basis_of(results, h) or ""
+    if len(bases) >= 2:
         listed = ", ".join(f"{p} {tx.basis(b)}" for p, b in bases.items())
         blocks.append(Para(tx("sentences", "bases_note", bases=listed)))
     return blocks
 
 
+def _vintage(results: dict, tx: BriefText) -> str | None:
+    v = results.get("data_vintage")
+    if not isinstance(v, dict):
+        return None
+    items = [tx("sentences", "vintage_item", province=str(e.get("province")),
+                period=month_year(e.get("year"), e.get("month"), tx))
+             for e in ordered(v.get("exports") or [])]
+    pr = v.get("prices") or {}
+    return tx("sentences", "vintage", items="; ".join(items),
+              prices=month_year(pr.get("year"), pr.get("month"), tx))
+
+
 def _section_facts(results: dict, tx: BriefText) -> list[Block]:
     lang = tx.lang
     blocks: list[Block] = []
-    vintage = (results.get("provenance") or {}).get("data_vintage")
+    vintage = _vintage(results, tx)
     if vintage:
-        blocks.append(Para(tx("sentences", "vintage", vintage=str(vintage))))
+        blocks.append(Para(vintage))
     rows = []
+    trajectory = ordered(results.get("trajectory") or [])
+    for t in trajectory:
+        basis = tx.basis(t.get("basis"))
+        lf, la = t.get("last_full_year"), t.get("latest")
+        if lf:
+            rows.append([tx("sentences", "fact_full_year", province=str(t.get("province")),
+                            basis=basis, period=period_label("year", lf.get("year"), 12, tx,
+                                                             bool(lf.get("is_derived")))),
+                         usd(num(lf, "value_usd_m"), lang), host(lf.get("source_url"))])
+        if la and (not lf or la.get("period_type") != "year" or la.get("year") != lf.get("year")):
+            rows.append([tx("sentences", "fact_latest", province=str(t.get("province")),
+                            basis=basis, period=period_label(la.get("period_type"), la.get("year"),
+                                                             la.get("month"), tx)),
+                         usd(num(la, "value_usd_m"), lang), host(la.get("source_url"))])
     for f in results.get("facts") or []:
-        if not isinstance(f, dict):
-            continue
+        if not isinstance(f, dict) or (trajectory and "value_usd_m" in f):
+            continue  # export facts come from the trajectory (one period vocabulary)
         text = f.get(f"text_{lang}") or f.get("text") or NOT_AVAILABLE
         if "value_usd_m" in f:
             value = usd(num(f, "value_usd_m"), lang)
         elif "value_pct" in f:
             value = format_pct(num(f, "value_pct"), 1, lang)
         else:
-            value = fmt_value(f.get("value"), f.get("unit"), lang)
-        rows.append([str(text), value, str(f.get("source_url") or f.get("source") or NOT_AVAILABLE)])
+            value = fmt_param(f.get("value"), f.get("unit"), unit_label(f.get("unit"), tx), lang)
+        if f.get("unit"):  # the unit as the reader writes it, not its code
+            text = re.sub(re.escape(str(f["unit"])) + r"(?![A-Za-z])", unit_label(f["unit"], tx),
+                          str(text))
+        rows.append([text, value, host(f.get("source_url") or f.get("source"))])
     if rows:
-        blocks.append(Table(header=list(tx.get("tables", "facts")), rows=rows, col_widths_cm=[6.8, 2.5, 7.9]))
+        blocks.append(Table(header=list(tx.get("tables", "facts")), rows=rows,
+                            col_widths_cm=[8.6, 2.6, 6.0]))
     elif not blocks:
         blocks.append(Para(tx("sentences", "no_facts")))
     return blocks
 
 
-def _findings(results: dict, tx: BriefText) -> list[str]:
+def _trajectory_item(h: dict, t: dict, tx: BriefText) -> str | None:
+    """Change from the last full year to the headline year, and its main cause."""
     lang = tx.lang
-    hl = headlines(results)
+    lf = t.get("last_full_year") or {}
+    then, p50 = num(lf, "value_usd_m"), median_or_mean(h)
+    if is_missing(then) or is_missing(p50):
+        return None
+    base_change = num(t, "baseline_component_mean") - then
+    levers = num(t, "levers_mean")
+    if not is_missing(levers) and abs(levers) > abs(base_change):
+        parts = lever_parts(h)
+        key = max(parts, key=lambda k: abs(parts[k])) if parts else "baseline"
+        cause = tx("sentences", "cause_levers", driver=tx.component(key))
+    else:
+        pt, ph = num(t, "coal_price_then"), num(t, "coal_price_headline")
+        if is_missing(pt) or is_missing(ph):
+            cause = tx("sentences", "cause_commodities")
+        else:
+            key = "cause_prices_down" if ph < pt else "cause_prices_up"
+            cause = tx("sentences", key, then=_coal_price(pt, tx), now=_coal_price(ph, tx))
+    return tx("sentences", "finding_trajectory_item", province=str(h.get("province")),
+              then=usd(then, lang), period=period_label("year", lf.get("year"), 12, tx,
+                                                        bool(lf.get("is_derived"))),
+              p50=usd(p50, lang), year=year_text(h.get("year")),
+              change_pct=_pct_change(then, p50, lang), cause=cause)
+
+
+def _findings(results: dict, tx: BriefText) -> list[str]:
+    lang, kind = tx.lang, scenario_kind(results)
+    hl = hl_rows(results)
     findings: list[str] = []
     for h in hl:
-        s = headline_strings(h, lang)
-        findings.append(
-            tx(
-                "sentences",
-                "finding_province",
-                province=str(h.get("province")),
-                basis=tx.basis(basis_of(results, h)),
-                year=year_text(h.get("year")),
-                **s,
-            )
-        )
-    # Lever contributions (non-zero components other than the baseline).
-    items = []
-    for h in hl:
-        comps = h.get("components_mean") or {}
-        parts = [
-            f"{tx.component(k)} {usd(float(v), lang, signed=True)}"
-            for k, v in comps.items()
-            if k != "baseline" and not is_missing(v) and round(float(v), 1) != 0.0
-        ]
-        items.append(
-            tx(
-                "sentences",
-                "finding_components_item",
-                province=str(h.get("province")),
-                parts=", ".join(parts) if parts else tx("labels", "none"),
-            )
-        )
+        vs = ""
+        if kind != "baseline":
+            vs = tx("sentences", "finding_vs_baseline",
+                    diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
+                    diff_pct=format_pct(num(h, "difference_pct"), 1, lang, signed=True),
+                    baseline=usd(num(h, "baseline_mean"), lang))
+            pr = paired_range(h)
+            if pr:
+                vs += tx("sentences", "finding_paired", lo=usd(pr[0], lang, signed=True),
+                         hi=usd(pr[1], lang, signed=True))
+        findings.append(tx("sentences", "finding_province", province=str(h.get("province")),
+                           basis=tx.basis(basis_of(results, h)), year=year_text(h.get("year")),
+                           p50=usd(median_or_mean(h), lang), mean=usd(num(h, "total_mean"), lang),
+                           range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang),
+                           vs_baseline=vs))
+    items = [i for i in (_trajectory_item(h, _traj(results, h.get("province")), tx) for h in hl)
+             if i]
     if items:
-        findings.append(
-            tx("sentences", "finding_components", year=year_text(hl[0].get("year")), items="; ".join(items))
-        )
-    # Structure: coal share and product concentration.
+        findings.append(tx("sentences", "finding_trajectory", items="; ".join(items)))
+    # The latest published figure when it covers part of a year: said so, never set silently
+    # beside a full-year projection.
     items = []
     for h in hl:
-        if is_missing(h.get("coal_share_pct")) and is_missing(h.get("hhi_product")):
-            continue
-        items.append(
-            tx(
-                "sentences",
-                "finding_structure_item",
-                province=str(h.get("province")),
+        la = _traj(results, h.get("province")).get("latest") or h.get("last_actual") or {}
+        months = la.get("months")
+        if la.get("period_type") in ("ytd", "month") and not is_missing(la.get("value_usd_m")):
+            items.append(tx("sentences", "finding_latest_item", province=str(h.get("province")),
+                            value=usd(num(la, "value_usd_m"), lang),
+                            period=period_label(la.get("period_type"), la.get("year"),
+                                                la.get("month"), tx),
+                            note=tx("periods", "month_note") if la.get("period_type") == "month"
+                            else tx("periods", "months_note",
+                                    months=format_number(months or la.get("month"), 0, lang))))
+    if items:
+        findings.append(tx("sentences", "finding_latest_partial", items="; ".join(items)))
+    if kind != "baseline":
+        items = []
+        for h in hl:
+            if not is_missing(h.get("new_exports_mean")) and not is_missing(h.get("rerouted_mean")):
+                items.append(tx("sentences", "finding_new_rerouted", province=str(h.get("province")),
+                                new=usd(num(h, "new_exports_mean"), lang, signed=True),
+                                rerouted=usd(num(h, "rerouted_mean"), lang, signed=True)))
+                continue
+            parts = [f"{tx.component(k)} {usd(v, lang, signed=True)}"
+                     for k, v in lever_parts(h).items() if round(v, 1) != 0.0]
+            if parts:
+                items.append(tx("sentences", "finding_components_item",
+                                province=str(h.get("province")), parts=", ".join(parts)))
+        if items:
+            findings.append(tx("sentences", "finding_components", year=year_text(hl[0].get("year")),
+                               items="; ".join(items)))
+    findings += _fiscal_and_jobs(results, tx)
+    items = [tx("sentences", "finding_structure_item", province=str(h.get("province")),
                 coal=format_pct(num(h, "coal_share_pct"), 1, lang),
-                coal_baseline=format_pct(num(h, "coal_share_baseline_pct"), 1, lang),
-                hhi=format_number(num(h, "hhi_product"), 2, lang),
-                hhi_baseline=format_number(num(h, "hhi_product_baseline"), 2, lang),
-            )
-        )
-    if items:
-        findings.append(
-            tx("sentences", "finding_structure", year=year_text(hl[0].get("year")), items="; ".join(items))
-        )
-    # Latest actuals, for scale.
-    items = []
-    for h in hl:
-        la = h.get("last_actual")
-        if not isinstance(la, dict) or is_missing(la.get("value_usd_m")):
-            continue
-        items.append(
-            tx(
-                "sentences",
-                "finding_last_actual_item",
-                province=str(h.get("province")),
-                value=usd(num(la, "value_usd_m"), lang),
-                year=year_text(la.get("year")),
-                note=str(la.get("basis") or tx.basis(basis_of(results, h))),
-            )
-        )
-    if items:
-        findings.append(tx("sentences", "finding_last_actual", items="; ".join(items)))
+                coal_baseline=format_pct(num(h, "coal_share_baseline_pct"), 1, lang))
+             for h in hl if not is_missing(h.get("coal_share_pct"))]
+    if items and hl:
+        findings.append(tx("sentences", "finding_structure", year=year_text(hl[0].get("year")),
+                           items="; ".join(items)))
     return findings[: int(tx.rules["max_findings"])]
 
 
 def _comparison_table(results: dict, rows_in: list[dict] | None, tx: BriefText) -> Table | None:
+    """One row per scenario; per province the median, P10–P90 and mean difference from the
+    baseline, in US$ billion (Kaltim, then Kaltara; never added)."""
     lang = tx.lang
-    rows_src = rows_in if rows_in is not None else (results.get("comparison") or [])
-    rows = []
-    for r in rows_src:
-        if not isinstance(r, dict):
-            continue
-        title = r.get(f"title_{lang}") or r.get("title") or r.get("scenario") or NOT_AVAILABLE
-        province = r.get("province") or NOT_AVAILABLE
-        basis = tx.basis(basis_of(results, r))
-        rows.append(
-            [
-                str(title),
-                f"{province} ({basis})",
-                year_text(r.get("year")),
-                usd(num(r, "total_mean"), lang),
-                usd_range(num(r, "total_p10"), num(r, "total_p90"), lang),
-                format_pct(num(r, "coal_share_pct"), 1, lang),
-            ]
-        )
-    if not rows:
+    rows_src = [r for r in (rows_in if rows_in is not None else (results.get("comparison") or []))
+                if isinstance(r, dict)]
+    if not rows_src:
         return None
-    return Table(
-        header=list(tx.get("tables", "comparison")),
-        rows=rows,
-        col_widths_cm=[3.4, 4.3, 1.2, 2.3, 4.1, 1.9],
-        caption=tx("tables", "comparison_caption", draws=draws_text(results, lang)),
-    )
+    by_scenario: dict[str, dict] = {}
+    for r in rows_src:
+        by_scenario.setdefault(str(r.get("scenario")), {})[r.get("province")] = r
+    baseline = by_scenario.get("baseline", {})
+    provinces = [p for p in (KALTIM, "Kalimantan Utara")]
+    rows = []
+    for name, per in by_scenario.items():
+        first = next(iter(per.values()))
+        title = first.get(f"title_{lang}") or first.get("title") or name
+        row = [str(title)]
+        for prov in provinces:
+            r = per.get(prov)
+            if r is None:
+                row += [NOT_AVAILABLE] * 3
+                continue
+            p50 = num(r, "total_p50")
+            p50 = num(r, "total_mean") if is_missing(p50) else p50
+            diff = num(r, "difference_mean")
+            if is_missing(diff) and prov in baseline:
+                diff = num(r, "total_mean") - num(baseline[prov], "total_mean")
+            row += [billions(p50, lang),
+                    f"{billions(num(r, 'total_p10'), lang)}\u2013{billions(num(r, 'total_p90'), lang)}",
+                    NOT_AVAILABLE if name == "baseline" else billions(diff, lang, signed=True)]
+        rows.append(row)
+    year = rows_src[0].get("year")
+    return Table(header=list(tx.get("tables", "comparison")), rows=rows,
+                 col_widths_cm=[4.6, 2.0, 2.2, 1.7, 2.0, 2.2, 1.7],
+                 caption=tx("tables", "comparison_caption", year=year_text(year),
+                            draws=draws_text(results, lang)))
 
 
 def _section_analysis(results: dict, tx: BriefText, comparison: list[dict] | None) -> list[Block]:
@@ -243,19 +378,18 @@ def _section_analysis(results: dict, tx: BriefText, comparison: list[dict] | Non
     blocks: list[Block] = [
         Item(lbl, text) for lbl, text in zip(letters(len(findings)), findings, strict=True)
     ]
-    fan = results.get("fan_chart")
-    png = render_fan_chart(fan, results, lang) if isinstance(fan, dict) else None
+    fans = ordered(results.get("fan_charts") or ([results["fan_chart"]]
+                                                  if isinstance(results.get("fan_chart"), dict)
+                                                  else []))
+    png = render_fan_chart(fans, results, lang) if fans else None
     if png is not None:
-        province = fan.get("province") or NOT_AVAILABLE
-        basis = tx.basis(fan.get("basis") or (results.get("bases") or {}).get(province))
-        blocks.append(
-            Figure(
-                png=png,
-                width_cm=CHART_W_CM,
-                height_cm=CHART_H_CM,
-                caption=tx("chart", "caption", province=province, basis=basis),
-            )
-        )
+        bases = results.get("bases") or {}
+        names = [f"{f.get('province')} ({tx.basis(f.get('basis') or bases.get(f.get('province')))})"
+                 for f in fans]
+        provinces = names[0] if len(names) == 1 else \
+            ", ".join(names[:-1]) + f" {tx('labels', 'and')} {names[-1]}"
+        blocks.append(Figure(png=png, width_cm=CHART_W_CM, height_cm=CHART_H_CM,
+                             caption=tx("chart", "caption", provinces=provinces)))
     table = _comparison_table(results, comparison, tx)
     if table is not None:
         blocks.append(table)
@@ -263,159 +397,45 @@ def _section_analysis(results: dict, tx: BriefText, comparison: list[dict] | Non
 
 
 def _section_conclusion(results: dict, tx: BriefText) -> list[Block]:
-    lang = tx.lang
-    rules = tx.rules
+    lang, kind = tx.lang, scenario_kind(results)
+    hl = hl_rows(results)
     blocks: list[Block] = []
-    coal_items = []
-    for h in headlines(results):
-        diff = num(h, "difference_mean")
-        band = num(h, "total_p90") - num(h, "total_p10")
-        if not (is_missing(diff) or is_missing(band)):
-            key = (
-                "conclusion_effect_small"
-                if abs(diff) < float(rules["effect_vs_band_ratio"]) * band
-                else "conclusion_effect_large"
-            )
-            blocks.append(
-                Para(
-                    tx(
-                        "sentences",
-                        key,
-                        province=str(h.get("province")),
-                        diff_usd=usd(diff, lang, signed=True),
-                        diff_pct=format_pct(num(h, "difference_pct"), 1, lang, signed=True),
-                        band=usd(band, lang),
-                    )
-                )
-            )
-        coal = num(h, "coal_share_pct")
-        if not is_missing(coal) and coal >= float(rules["coal_dependence_pct"]):
-            coal_items.append(
-                tx(
-                    "sentences",
-                    "conclusion_coal_item",
-                    province=str(h.get("province")),
-                    coal=format_pct(coal, 1, lang),
-                )
-            )
+    if kind == "baseline":
+        items = [tx("sentences", "conclusion_baseline_item", province=str(h.get("province")),
+                    p50=usd(median_or_mean(h), lang), year=year_text(h.get("year")),
+                    range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang)) for h in hl]
+        blocks.append(Para(tx("sentences", "conclusion_baseline", items="; ".join(items))))
+    elif kind == "shock":
+        h = min(hl, key=lambda r: price_part(r)) if hl else None
+        if h is not None:
+            blocks.append(Para(tx("sentences", "conclusion_shock", province=str(h.get("province")),
+                                  year=year_text(h.get("year")),
+                                  diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
+                                  diff_pct=format_pct(num(h, "difference_pct"), 1, lang,
+                                                      signed=True))))
+    else:
+        for h in hl:
+            parts = lever_parts(h)
+            key = max(parts, key=lambda k: abs(parts[k])) if parts else "export_center"
+            pr, certainty = paired_range(h), ""
+            if pr:
+                certainty = tx("sentences", "certainty_positive" if pr[0] > 0 else
+                               "certainty_mixed", lo=usd(pr[0], lang, signed=True),
+                               hi=usd(pr[1], lang, signed=True))
+            blocks.append(Para(tx("sentences", f"conclusion_lever_{effect_size(h, tx)}",
+                                  province=str(h.get("province")), driver=tx.component(key),
+                                  year=year_text(h.get("year")), certainty=certainty,
+                                  diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
+                                  diff_pct=format_pct(num(h, "difference_pct"), 1, lang,
+                                                      signed=True))))
+    thr = float(tx.rules["coal_dependence_pct"])
+    coal_items = [tx("sentences", "conclusion_coal_item", province=str(h.get("province")),
+                     coal=format_pct(num(h, "coal_share_pct"), 1, lang))
+                  for h in hl if not is_missing(h.get("coal_share_pct"))
+                  and float(h["coal_share_pct"]) >= thr]
     if coal_items:
         blocks.append(Para(tx("sentences", "conclusion_coal", items="; ".join(coal_items))))
     return blocks
-
-
-def _component_share(h: dict, key: str) -> tuple[float, float]:
-    comps = h.get("components_mean") or {}
-    value = comps.get(key)
-    value = math.nan if is_missing(value) else float(value)
-    base = num(h, "baseline_mean")
-    if is_missing(base):
-        base = num(comps, "baseline")
-    pct = value / base * 100.0 if not is_missing(value) and base and base > 0 else math.nan
-    return value, pct
-
-
-def _actions(results: dict, tx: BriefText) -> list[str]:
-    lang = tx.lang
-    rules = tx.rules
-    hl = headlines(results)
-    actions: list[str] = []
-
-    def largest(key: str) -> tuple[dict, float, float] | None:
-        best = None
-        for h in hl:
-            value, pct = _component_share(h, key)
-            if is_missing(value) or round(value, 1) == 0.0:
-                continue
-            if best is None or value > best[1]:
-                best = (h, value, pct)
-        return best
-
-    ec = largest("export_center")
-    if ec is not None:
-        h, value, pct = ec
-        thr = float(rules["export_center_small_pct"])
-        key = (
-            "action_export_center_small"
-            if not is_missing(pct) and pct < thr
-            else "action_export_center_large"
-        )
-        actions.append(
-            tx(
-                "sentences",
-                key,
-                value=usd(value, lang),
-                pct=format_pct(pct, 1, lang),
-                province=str(h.get("province")),
-                threshold=format_pct(thr, 1, lang),
-            )
-        )
-    kihi = largest("kihi")
-    if kihi is not None:
-        h, value, pct = kihi
-        thr = float(rules["kihi_material_pct"])
-        key = "action_kihi_material" if not is_missing(pct) and pct >= thr else "action_kihi_small"
-        actions.append(
-            tx(
-                "sentences",
-                key,
-                value=usd(value, lang),
-                pct=format_pct(pct, 1, lang),
-                province=str(h.get("province")),
-                year=year_text(h.get("year")),
-                threshold=format_pct(thr, 1, lang),
-            )
-        )
-    conn = largest("connectivity")
-    if conn is not None:
-        h, value, _pct = conn
-        actions.append(
-            tx("sentences", "action_connectivity", value=usd(value, lang), province=str(h.get("province")))
-        )
-    thr = float(rules["coal_dependence_pct"])
-    coal_rows = [
-        h for h in hl if not is_missing(h.get("coal_share_pct")) and float(h["coal_share_pct"]) >= thr
-    ]
-    if coal_rows:
-        h = max(coal_rows, key=lambda r: float(r["coal_share_pct"]))
-        actions.append(
-            tx(
-                "sentences",
-                "action_coal",
-                coal=format_pct(num(h, "coal_share_pct"), 1, lang),
-                province=str(h.get("province")),
-                year=year_text(h.get("year")),
-                threshold=format_pct(thr, 1, lang),
-            )
-        )
-    # Uncertainty: the province with the widest relative range.
-    widths = []
-    for h in hl:
-        p10, p50, p90 = num(h, "total_p10"), num(h, "total_p50"), num(h, "total_p90")
-        if is_missing(p50):
-            p50 = num(h, "total_mean")
-        if not (is_missing(p10) or is_missing(p90) or is_missing(p50)) and p50 > 0:
-            widths.append(((p90 - p10) / p50, h))
-    if widths:
-        ratio, h = max(widths, key=lambda t: t[0])
-        if ratio >= float(rules["wide_range_ratio"]):
-            actions.append(
-                tx(
-                    "sentences",
-                    "action_range_wide",
-                    province=str(h.get("province")),
-                    range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang),
-                )
-            )
-        else:
-            actions.append(
-                tx(
-                    "sentences",
-                    "action_range_narrow",
-                    province=str(h.get("province")),
-                    mean=usd(num(h, "total_mean"), lang),
-                )
-            )
-    return actions[: int(rules["max_actions"])]
 
 
 def _footer(results: dict, tx: BriefText) -> str:
@@ -424,8 +444,6 @@ def _footer(results: dict, tx: BriefText) -> str:
     seed = prov.get("seed")
     return tx(
         "footer",
-        vintage=str(prov.get("data_vintage") or NOT_AVAILABLE),
-        scenario=str(sc.get("name") or NOT_AVAILABLE),
         scenario_hash=short_hash(sc.get("hash")),
         manifest_hash=short_hash(prov.get("data_manifest_hash")),
         version=str(prov.get("package_version") or NOT_AVAILABLE),
@@ -443,7 +461,7 @@ def build_brief_content(
     Parameters
     ----------
     results : dict
-        Scenario results (results.json contract).
+        Scenario results (results.json contract), optionally with ``changes`` (changes.json).
     lang : {"id", "en"}, default "id"
         Language.
     comparison : list of dict, optional
@@ -471,14 +489,13 @@ def build_brief_content(
             ),
         ),
     ]
-    conclusion = _section_conclusion(results, tx)
     actions = _actions(results, tx)
     sections = [
         Section("issue", tx("headings", "issue"), _section_issue(results, tx)),
         Section("assumptions", tx("headings", "assumptions"), _section_assumptions(results, tx)),
         Section("facts", tx("headings", "facts"), _section_facts(results, tx)),
         Section("analysis", tx("headings", "analysis"), _section_analysis(results, tx, comparison)),
-        Section("conclusion", tx("headings", "conclusion"), conclusion),
+        Section("conclusion", tx("headings", "conclusion"), _section_conclusion(results, tx)),
         Section(
             "actions",
             tx("headings", "actions"),
@@ -493,4 +510,5 @@ def build_brief_content(
         footer=_footer(results, tx),
         page_label=tx("labels", "page"),
         numbers=brief_numbers(results, lang),
+        summary=_summary(results, tx),
     )

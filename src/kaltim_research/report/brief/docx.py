@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,12 @@ from kaltim_research.report.brief.model import (
 )
 
 # --------------------------------------------------------------------------- DOCX
+
+#: Word's language tags: Bahasa Indonesia and British English (the client's English).
+DOCX_LANG = {"id": "id-ID", "en": "en-GB"}
+# Word and LibreOffice set text looser than reportlab: half a point less keeps two pages.
+DOCX_BODY_PT = BODY_PT - 0.5
+FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _render_docx(content: BriefContent, path: Path) -> None:
@@ -46,7 +53,7 @@ def _render_docx(content: BriefContent, path: Path) -> None:
 
     normal = doc.styles["Normal"]
     normal.font.name = DOCX_FONT
-    normal.font.size = Pt(BODY_PT)
+    normal.font.size = Pt(DOCX_BODY_PT)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), DOCX_FONT)
     normal.paragraph_format.space_after = Pt(1.5)
     normal.paragraph_format.space_before = Pt(0)
@@ -66,7 +73,7 @@ def _render_docx(content: BriefContent, path: Path) -> None:
 
     def para(
         text: str,
-        size: float = BODY_PT,
+        size: float = DOCX_BODY_PT,
         lead: str = "",
         bold: bool = False,
         align: Any = None,
@@ -90,11 +97,13 @@ def _render_docx(content: BriefContent, path: Path) -> None:
     para(content.title, size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for label, value in content.meta:
         para(value, lead=f"{label}:")
+    for b in content.summary:  # bottom line first, right under Perihal
+        para(b.text, lead=b.lead)
     for i, section in enumerate(content.sections, start=1):
         doc.add_paragraph(f"{i}. {section.heading}", style="Heading 2")
         for b in section.blocks:
             if isinstance(b, Para):
-                size = TABLE_PT if b.style in ("small", "note") else BODY_PT
+                size = TABLE_PT if b.style in ("small", "note") else DOCX_BODY_PT
                 para(b.text, size=size, lead=b.lead, color=grey if b.style == "small" else None)
             elif isinstance(b, Item):
                 par = para(f"{b.label}\t{b.text}")
@@ -111,6 +120,9 @@ def _render_docx(content: BriefContent, path: Path) -> None:
                 t.style = "Table Grid"
                 t.alignment = WD_TABLE_ALIGNMENT.LEFT
                 t.autofit = False
+                # LibreOffice and Word read the grid columns, not only the cell widths.
+                for c_idx, col in enumerate(t.columns):
+                    col.width = Cm(b.col_widths_cm[c_idx])
                 for r_idx, row in enumerate([b.header, *b.rows]):
                     for c_idx, text in enumerate(row):
                         c = t.cell(r_idx, c_idx)
@@ -142,12 +154,66 @@ def _render_docx(content: BriefContent, path: Path) -> None:
             el.text = text
         field_run._r.append(el)
 
+    _set_language(doc, DOCX_LANG[content.lang])
     props = doc.core_properties
     props.title = content.title
     props.author = content.meta[1][1]
     props.subject = content.meta[3][1]
-    props.language = content.lang
-    doc.save(str(path))
+    props.language = DOCX_LANG[content.lang]
+    # Byte-reproducible: fixed timestamps and revision (python-docx would stamp "now").
+    props.created = props.modified = FIXED_TIME
+    props.last_printed = FIXED_TIME
+    props.revision = 1
+    props.last_modified_by = content.meta[1][1]
+    buf = io.BytesIO()
+    doc.save(buf)
+    Path(path).write_bytes(_fixed_zip_times(buf.getvalue()))
+
+
+def _set_language(doc, tag: str) -> None:
+    """Tag the document's default run language (``w:lang`` in the document defaults and in
+    every style with run properties) so a word processor spell-checks in the reader's language
+    (id-ID for Bahasa Indonesia, en-GB for English)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = doc.styles.element
+    targets = list(styles.iter(qn("w:rPr")))
+    rpr_default = styles.find(qn("w:docDefaults"))
+    if rpr_default is not None:
+        targets += list(rpr_default.iter(qn("w:rPr")))
+    for rpr in targets:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        for attr in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attr), tag)
+    for run in doc.element.body.iter(qn("w:r")):
+        rpr = run.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            run.insert(0, rpr)
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), tag)
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """Rewrite the DOCX zip with a fixed timestamp on every member (same bytes every run)."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()
 
 
 

@@ -18,93 +18,95 @@ from kaltim_research.report.formatting import (
 # --------------------------------------------------------------------------- fan chart
 
 
-def render_fan_chart(fan: dict, results: dict, lang: str = "id") -> bytes | None:
-    """Render the fan chart to PNG bytes (in memory, Agg backend, no pyplot state).
+def render_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -> bytes | None:
+    """Render one fan-chart panel per province, side by side (Kalimantan Timur first), to PNG
+    bytes (in memory, Agg backend, no pyplot state).
+
+    History is drawn as full-year points joined only across consecutive years, so a year
+    without a full-year figure is a gap, never a straight line; derived (summed) years are
+    hollow points. Values in US$ billion so both provinces read at print size.
 
     Parameters
     ----------
-    fan : dict
-        ``results["fan_chart"]``: years, p10, p50, p90, optional baseline_p50,
-        history_years, history_values.
+    fans : list of dict (or one dict)
+        ``results["fan_charts"]``: per province years, p10, p50, p90, baseline_p50,
+        history_years, history_values (None = no full-year figure), history_derived.
     results : dict
-        Full results (for the basis of the province).
+        Full results (for the basis of a province).
     lang : {"id", "en"}
         Language of labels and tick formatting.
 
     Returns
     -------
     bytes or None
-        PNG data, or None when the fan chart has no usable data.
+        PNG data, or None when no panel has usable data.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     tx = BriefText(lang)
-    years = list(fan.get("years") or [])
-    p10, p50, p90 = (list(fan.get(k) or []) for k in ("p10", "p50", "p90"))
-    n = min(len(years), len(p10), len(p50), len(p90))
-    hist_years = list(fan.get("history_years") or [])
-    hist_vals = list(fan.get("history_values") or [])
-    nh = min(len(hist_years), len(hist_vals))
-    if n == 0 and nh == 0:
-        return None
+    fans = [fans] if isinstance(fans, dict) else [f for f in fans if isinstance(f, dict)]
 
     def clean(seq: Sequence[Any]) -> list[float]:
-        return [math.nan if is_missing(v) else float(v) for v in seq]
+        return [math.nan if is_missing(v) else float(v) / 1000.0 for v in seq]
 
+    usable = [f for f in fans if f.get("years") or f.get("history_years")]
+    if not usable:
+        return None
     fig = MplFigure(figsize=(CHART_W_CM / 2.54, CHART_H_CM / 2.54), dpi=200)
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    if n:
-        ys = [int(y) for y in years[:n]]
-        ax.fill_between(
-            ys,
-            clean(p10[:n]),
-            clean(p90[:n]),
-            color="#9ecae1",
-            alpha=0.7,
-            linewidth=0,
-            label=tx("chart", "band"),
-        )
-        ax.plot(ys, clean(p50[:n]), color="#08519c", linewidth=1.6, label=tx("chart", "median"))
-        base = list(fan.get("baseline_p50") or [])
-        nb = min(n, len(base))
-        if nb:
-            ax.plot(
-                ys[:nb],
-                clean(base[:nb]),
-                color="#636363",
-                linestyle="--",
-                linewidth=1.1,
-                label=tx("chart", "baseline"),
-            )
-    if nh:
-        ax.plot(
-            [int(y) for y in hist_years[:nh]],
-            clean(hist_vals[:nh]),
-            color="#000000",
-            marker="o",
-            markersize=2.5,
-            linewidth=1.0,
-            label=tx("chart", "history"),
-        )
-    province = fan.get("province") or NOT_AVAILABLE
-    basis = tx.basis(fan.get("basis") or (results.get("bases") or {}).get(province))
-    ax.set_title(tx("chart", "title", province=province, basis=basis), fontsize=8)
-    unit = fan.get("unit")
-    ylabel = tx("chart", "ylabel") if unit in (None, "", "USD million", "usd_m") else str(unit)
-    ax.set_ylabel(ylabel, fontsize=7)
-    ax.tick_params(labelsize=6.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, 0, lang)))
-    ax.grid(True, linewidth=0.3, alpha=0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    lo, hi = ax.get_ylim()
-    ax.set_ylim(lo, hi + 0.18 * (hi - lo))  # headroom so the legend does not cover data
-    ax.legend(fontsize=6, frameon=False, loc="upper left", ncol=4)
-    fig.tight_layout(pad=0.3)
+    axes = fig.subplots(1, len(usable), squeeze=False)[0]
+    handles = {}
+    for ax, fan in zip(axes, usable, strict=True):
+        years = list(fan.get("years") or [])
+        p10, p50, p90 = (list(fan.get(k) or []) for k in ("p10", "p50", "p90"))
+        n = min(len(years), len(p10), len(p50), len(p90))
+        if n:
+            ys = [int(y) for y in years[:n]]
+            handles["band"] = ax.fill_between(ys, clean(p10[:n]), clean(p90[:n]), color="#9ecae1",
+                                              alpha=0.7, linewidth=0)
+            (handles["median"],) = ax.plot(ys, clean(p50[:n]), color="#08519c", linewidth=1.6)
+            base = list(fan.get("baseline_p50") or [])
+            nb = min(n, len(base))
+            if nb:
+                (handles["baseline"],) = ax.plot(ys[:nb], clean(base[:nb]), color="#636363",
+                                                 linestyle="--", linewidth=1.1)
+        hy = [int(y) for y in fan.get("history_years") or []]
+        hv = clean(list(fan.get("history_values") or [])[: len(hy)])
+        hd = list(fan.get("history_derived") or [False] * len(hy))
+        if hy:
+            # NaN breaks the line: missing years stay gaps.
+            ax.plot(hy, hv, color="#000000", linewidth=0.9)
+            rep = [(y, v) for y, v, d in zip(hy, hv, hd, strict=False) if not d and not math.isnan(v)]
+            der = [(y, v) for y, v, d in zip(hy, hv, hd, strict=False) if d and not math.isnan(v)]
+            if rep:
+                (handles["history"],) = ax.plot(*zip(*rep, strict=True), linestyle="none",
+                                                marker="o", markersize=3.2, color="#000000")
+            if der:
+                (handles["derived"],) = ax.plot(*zip(*der, strict=True), linestyle="none",
+                                                marker="o", markersize=3.6, markerfacecolor="white",
+                                                markeredgecolor="#000000")
+        province = fan.get("province") or NOT_AVAILABLE
+        basis = tx.basis(fan.get("basis") or (results.get("bases") or {}).get(province))
+        ax.set_title(tx("chart", "title", province=province, basis=basis), fontsize=7.5)
+        ax.tick_params(labelsize=6.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        ax.set_ylim(bottom=0)
+        dec = 1 if ax.get_ylim()[1] < 5 else 0  # small provinces: ticks like 0,5 and 1,5
+        ax.yaxis.set_major_formatter(FuncFormatter(
+            lambda v, _pos, d=dec: format_number(v, d, lang)))
+        ax.grid(True, linewidth=0.3, alpha=0.5)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[0].set_ylabel(tx("chart", "ylabel"), fontsize=7)
+    order = [k for k in ("history", "derived", "median", "band", "baseline") if k in handles]
+    labels = {"history": tx("chart", "history"), "derived": tx("chart", "derived"),
+              "median": tx("chart", "median"), "band": tx("chart", "band"),
+              "baseline": tx("chart", "baseline")}
+    fig.legend([handles[k] for k in order], [labels[k] for k in order], loc="lower center",
+               ncol=min(3, len(order)), fontsize=6.5, frameon=False)
+    fig.tight_layout(pad=0.3, rect=(0, 0.15, 1, 1))  # room for two legend rows
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=200)
     return buf.getvalue()

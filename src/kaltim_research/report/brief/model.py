@@ -88,10 +88,12 @@ class BriefContent:
     footer: str
     page_label: str
     numbers: list[str]
+    summary: list[Para] = field(default_factory=list)  # bottom line, right under the meta
 
     def plain_text(self) -> str:
         """Return all text of the brief (without the figure) for checks and previews."""
         out = [self.title] + [f"{k}: {v}" for k, v in self.meta]
+        out += [f"{p.lead} {p.text}".strip() for p in self.summary]
         for i, sec in enumerate(self.sections, start=1):
             out.append(f"{i}. {sec.heading}")
             for b in sec.blocks:

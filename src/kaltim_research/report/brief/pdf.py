@@ -125,6 +125,8 @@ def _pdf_bytes(content: BriefContent, scale: float = 1.0) -> tuple[bytes, int]:
     story: list[Any] = [p(content.title, title)]
     for label, value in content.meta:
         story.append(p(value, base, lead=f"{label}:"))
+    for b in content.summary:  # bottom line first, right under Perihal
+        story.append(p(b.text, base, lead=b.lead))
     story.append(Spacer(1, 2 * scale))
     for i, sec in enumerate(content.sections, start=1):
         story.append(p(f"{i}. {sec.heading}", heading))

@@ -197,6 +197,7 @@ def headline_strings(h: dict, lang: str) -> dict[str, str]:
     mean = num(h, "total_mean")
     p10, p90 = num(h, "total_p10"), num(h, "total_p90")
     return {
+        "p50": usd(num(h, "total_p50"), lang),
         "mean": usd(mean, lang),
         "range": usd_range(p10, p90, lang),
         "diff_usd": usd(num(h, "difference_mean"), lang, signed=True),
@@ -208,8 +209,8 @@ def headline_strings(h: dict, lang: str) -> dict[str, str]:
 def brief_numbers(results: dict, lang: str = "id") -> list[str]:
     """Formatted headline strings that must appear in both the PDF and the DOCX.
 
-    For each headline province: the mean, the P10–P90 range, the difference to
-    the baseline in US$ and in percent (missing values are skipped).
+    For each headline province: the median (the headline figure), the P10–P90 range, the
+    mean, the difference to the baseline in US$ and in percent (missing values are skipped).
 
     Parameters
     ----------
@@ -227,7 +228,113 @@ def brief_numbers(results: dict, lang: str = "id") -> list[str]:
     out: list[str] = []
     for h in headlines(results):
         s = headline_strings(h, lang)
-        for key in ("mean", "range", "diff_usd", "diff_pct"):
+        for key in ("p50", "range", "mean", "diff_usd", "diff_pct"):
             if s[key] != NOT_AVAILABLE and s[key] not in out:
                 out.append(s[key])
     return out
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def period_label(period_type: str | None, year: Any, month: Any, tx: BriefText,
+                 derived: bool = False) -> str:
+    """A period in the reader's language from the one vocabulary (``periods``).
+
+    ``("ytd", 2023, 10)`` gives "Januari–Oktober 2023 (kumulatif)" in Bahasa Indonesia and
+    "January–October 2023 (cumulative)" in English; ``("year", 2022, 12)`` gives
+    "2022 (setahun penuh)".
+    """
+    if is_missing(year):
+        return NOT_AVAILABLE
+    months = tx.get("months")
+    m = months[int(month) - 1] if not is_missing(month) and 1 <= int(month) <= 12 else ""
+    key = period_type if period_type in ("month", "ytd", "year") else "year"
+    if key == "year" and derived:
+        key = "year_derived"
+    return tx("periods", key, month=m, year=str(int(float(year))))
+
+
+def month_year(year: Any, month: Any, tx: BriefText) -> str:
+    """"September 2024" / "September 2024" (month names from the vocabulary)."""
+    if is_missing(year) or is_missing(month):
+        return NOT_AVAILABLE
+    return f"{tx.get('months')[int(month) - 1]} {int(year)}"
+
+
+def unit_label(unit: str | None, tx: BriefText) -> str:
+    """A unit code as the reader writes it (``US$/t`` -> "US$/ton" in Bahasa Indonesia)."""
+    if not unit:
+        return ""
+    entry = (tx.data.get("units") or {}).get(unit)
+    return entry[tx.lang] if entry else unit
+
+
+PERCENT_UNITS = ("share", "per year")  # declared as fractions, shown in percent
+
+
+def fmt_param(value: Any, unit: str | None, label: str, lang: str) -> str:
+    """Format a parameter value: fractions as percent, years bare, else number and unit label.
+
+    Parameters
+    ----------
+    value : Any
+        The value in the parameter's declared unit.
+    unit : str
+        The declared unit (``share``, ``year``, ``US$/t`` ...).
+    label : str
+        The unit as the reader writes it (templates/parameters.yaml ``unit_id``/``unit_en``).
+    lang : {"id", "en"}
+    """
+    if is_missing(value) or isinstance(value, bool | dict | list | tuple | str):
+        return NOT_AVAILABLE if not isinstance(value, str) else value
+    v = float(value)
+    if unit in PERCENT_UNITS:
+        return format_pct(v * 100.0, 0 if (v * 100).is_integer() else 1, lang)
+    if unit == "year" or (not unit and v.is_integer() and 1900 <= v <= 2200):
+        return str(int(round(v)))
+    if unit and unit.startswith("%"):
+        return f"{format_pct(v, 1 if not v.is_integer() else 0, lang, signed=v < 0)}" + (
+            f" {label.lstrip('%').strip()}" if label.lstrip("%").strip() else "")
+    decimals = 0 if abs(v) >= 100 or v.is_integer() else (1 if abs(v) >= 1 else 2)
+    text = format_number(v, decimals, lang)
+    return f"{text} {label}".strip()
+
+
+def host(url: Any) -> str:
+    """The publisher of a source: the host name of a URL without ``www.`` (the full URL stays
+    in results.json); other text as given."""
+    from urllib.parse import urlparse
+
+    text = str(url or "").strip()
+    if not text:
+        return NOT_AVAILABLE
+    if "://" in text:
+        h = urlparse(text).netloc
+        return h[4:] if h.startswith("www.") else h
+    return text
+
+
+def short_reference(ref: Any) -> str | None:
+    """A scenario reference as a brief cites it: a URL's host, or "Author (year)" of a
+    citation; file paths of the project are dropped (None)."""
+    import re
+
+    text = " ".join(str(ref or "").split())
+    if not text:
+        return None
+    if "://" in text:
+        return host(text)
+    if text.endswith((".yaml", ".csv", ".py")) or text.startswith(("scenarios/", "data/")):
+        return None
+    m = re.match(r"^(.*?\(\d{4}\))", text)
+    return m.group(1) if m else text
+
+
+def billions(v: Any, lang: str, signed: bool = False) -> str:
+    """US$ million as billions with one decimal, no unit (for tables headed "US$ miliar")."""
+    if is_missing(v):
+        return NOT_AVAILABLE
+    x = float(v) / 1000.0
+    text = format_number(abs(x) if signed else x, 1, lang)
+    return (("+" if x >= 0 else "-") + text) if signed else text

@@ -178,14 +178,15 @@ def components_chart(results: pd.DataFrame, province: str, *,
 
 
 def _param_label(name: str) -> str:
-    try:
-        from kaltim_research.report.results import PARAM_LABELS
-    except ImportError:  # pragma: no cover
-        PARAM_LABELS = {}
+    """Readable English label of a parameter (templates/parameters.yaml), wrapped to fit."""
+    import textwrap
+
+    from kaltim_research.report.assumptions import parameter_labels
+
     if name == "prices.coal_price":
-        return "Coal price (±1.28 sd forecast error)"
-    lab = PARAM_LABELS.get(name)
-    return f"{lab[1]}\n({name})" if lab else name
+        return "Coal price\n(±1.28 sd of its forecast error)"
+    lab = parameter_labels().get(name, {}).get("label_en", name.replace("_", " "))
+    return "\n".join(textwrap.wrap(lab, 30))
 
 
 def tornado_chart(tornado: pd.DataFrame, province: str, *, top: int = 12,
@@ -195,7 +196,9 @@ def tornado_chart(tornado: pd.DataFrame, province: str, *, top: int = 12,
     t = tornado[tornado["province"] == province].sort_values("swing_usd_m", ascending=False)
     zero = int((t["swing_usd_m"] <= 1e-9).sum())
     t = t[t["swing_usd_m"] > 1e-9].head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.5 * max(3, len(t))))
+    # Height per bar for two-line labels, and room below for axis label and source line.
+    height = 2.4 + 0.55 * max(2, len(t))
+    fig, ax = plt.subplots(figsize=(10, height))
     if t.empty:
         draw_empty(ax, "no parameter moves the headline total")
         central, year = np.nan, ""
@@ -222,10 +225,10 @@ def tornado_chart(tornado: pd.DataFrame, province: str, *, top: int = 12,
     note = f"; {zero} parameters with no effect not shown" if zero else ""
     ax.set_title(f"{province}: sensitivity of the {year} total (one at a time){note}",
                  fontsize=11)
-    return finish(fig, run_source(tornado, source, scenario), bottom=0.06)
+    return finish(fig, run_source(tornado, source, scenario), bottom=0.5 / height)
 
 
-DECOMP = (("price_and_coal_demand_usd_m", "price and coal demand"),
+DECOMP = (("price_and_coal_demand_usd_m", "price and\ncoal demand"),
           ("export_center_usd_m", "Export Center"), ("kihi_usd_m", "KIHI"),
           ("connectivity_usd_m", "connectivity"))
 
@@ -257,9 +260,12 @@ def decomposition_chart(decomposition: pd.DataFrame, province: str, year: int | 
         ax.text(len(DECOMP), max(cum, 0), f"{cum:+,.1f}", ha="center", va="bottom", fontsize=8,
                 fontweight="bold")
         base_total, total = float(r["baseline_scenario_usd_m"]), float(r["total_usd_m"])
-        ax.margins(y=0.15)
+        # Headroom above and below the bars so value labels never reach the title.
+        lo, hi = ax.get_ylim()
+        pad = 0.18 * max(hi - lo, 1e-9)
+        ax.set_ylim(lo - (pad if lo < 0 else 0), hi + pad)
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xticks(range(len(DECOMP) + 1), [lab for _, lab in DECOMP] + ["total difference"],
+    ax.set_xticks(range(len(DECOMP) + 1), [lab for _, lab in DECOMP] + ["total\ndifference"],
                   fontsize=9)
     ax.set_ylabel(f"Difference from the baseline scenario,\n{UNIT}")
     ax.set_xlabel(f"Contribution in {year} (means of the draws)")
