@@ -397,7 +397,8 @@ def test_string_and_integer_year_keys_mean_the_same(tmp_path):
 def test_index_escapes_scenario_titles(tmp_path, monkeypatch):
     d = tmp_path / "evil"
     d.mkdir()
-    summary = {"scenario": {"title": "<script>alert(1)</script>"}, "horizon":
+    summary = {"scenario": {"title": "<script>alert(1)</script>",
+                            "title_id": "<script>alert(1)</script>"}, "horizon":
                {"headline_year": 2030}, "headline": [], "provenance": {"git_commit": "x"}}
     (d / "results.json").write_text(json.dumps(summary))
     html = runner.write_index(tmp_path).read_text()

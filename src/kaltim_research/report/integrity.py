@@ -54,12 +54,22 @@ def clean_stale_kernel_dirs(tmp_root: Path | None = None) -> list[Path]:
     return removed
 
 
+#: A scenario's report names each notebook for what it shows there: 02 shows the model
+#: comparison and THIS scenario's projection (levers included), not "the baseline".
+REPORT_NAMES = {"02_baseline.ipynb": "02_model_and_projection.ipynb"}
+
+
+def report_name(nb: Path) -> str:
+    """File name of a notebook's executed copy in a scenario's report folder."""
+    return REPORT_NAMES.get(Path(nb).name, Path(nb).name)
+
+
 def expected_outputs(notebooks: list[Path], lang: str) -> list[str]:
     """File names a complete scenario report holds."""
     names = ["results.json", "results.csv", "fingerprint.json", "brief_id.pdf", "brief_en.pdf",
              f"brief_{lang}.docx"]
     for nb in notebooks:
-        names += [nb.name, Path(nb.name).with_suffix(".html").name]
+        names += [report_name(nb), Path(report_name(nb)).with_suffix(".html").name]
     return names
 
 

@@ -95,8 +95,12 @@ def headline_changes(previous_results: dict, current_results: dict,
     try:  # the brief issue's own function, once merged
         from kaltim_research.report.changes import compute_changes  # type: ignore
 
-        return compute_changes(previous_results, current_results, previous_fingerprint,
-                               current_fingerprint)
+        rec = compute_changes(previous_results, current_results, previous_fingerprint,
+                              current_fingerprint)
+        if data_resources_added:  # what the refresh itself imported, beside the fingerprints'
+            rec["data_resources_added"] = sorted(set(rec.get("data_resources_added") or [])
+                                                 | set(data_resources_added))
+        return rec
     except ImportError:
         pass
     prev_fp, cur_fp = previous_fingerprint or {}, current_fingerprint or {}

@@ -42,16 +42,9 @@ from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 from kaltim_research.report import integrity
 from kaltim_research.report.changes import write_changes
+from kaltim_research.report.integrity import report_name
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
-#: A scenario's report names each notebook for what it shows there: 02 shows the model
-#: comparison and THIS scenario's projection (levers included), not "the baseline".
-REPORT_NAMES = {"02_baseline.ipynb": "02_model_and_projection.ipynb"}
-
-
-def report_name(nb: Path) -> str:
-    """File name of a notebook's executed copy in a scenario's report folder."""
-    return REPORT_NAMES.get(Path(nb).name, Path(nb).name)
 FINGERPRINT = "fingerprint.json"
 
 
