@@ -67,10 +67,14 @@ def actions(results: dict, tx: BriefText) -> list[str]:
             if not is_missing(pct) and pct < thr
             else "action_export_center_large"
         )
+        umkm = h.get("export_center_vs_umkm_pct")
+        if not is_missing(umkm):  # the centre's yardstick is UMKM exports (issue 9)
+            key = "action_export_center_umkm"
         actions.append(
             tx(
                 "sentences",
                 key,
+                umkm_pct=format_pct(umkm, 1, lang) if not is_missing(umkm) else "",
                 value=usd(value, lang),
                 pct=format_pct(pct, 2 if not is_missing(pct) and abs(pct) < 0.1 else 1, lang),
                 province=str(h.get("province")),

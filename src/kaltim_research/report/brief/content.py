@@ -422,6 +422,14 @@ def _section_conclusion(results: dict, tx: BriefText) -> list[Block]:
                 certainty = tx("sentences", "certainty_positive" if pr[0] > 0 else
                                "certainty_mixed", lo=usd(pr[0], lang, signed=True),
                                hi=usd(pr[1], lang, signed=True))
+            rerouted, new = num(h, "rerouted_mean"), num(h, "new_exports_mean")
+            if not is_missing(rerouted) and rerouted > 0 and rerouted > abs(new or 0):
+                # Mostly a change of loading port (issue 9): say so rather than "a gain".
+                blocks.append(Para(tx("sentences", "conclusion_lever_rerouted",
+                                      province=str(h.get("province")), year=year_text(h.get("year")),
+                                      diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
+                                      rerouted=usd(rerouted, lang), new=usd(new or 0.0, lang))))
+                continue
             blocks.append(Para(tx("sentences", f"conclusion_lever_{effect_size(h, tx)}",
                                   province=str(h.get("province")), driver=tx.component(key),
                                   year=year_text(h.get("year")), certainty=certainty,

@@ -88,6 +88,14 @@ def render_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -
                                                 marker="o", markersize=3.6, markerfacecolor="white",
                                                 markeredgecolor="#000000")
         province = fan.get("province") or NOT_AVAILABLE
+        now = next((h.get("nowcast") for h in results.get("headline") or []
+                    if h.get("province") == province and isinstance(h.get("nowcast"), dict)), None)
+        if now and not is_missing(now.get("value_usd_m")):
+            # The nowcast is not a BPS figure: its own marker and range, never joined to history.
+            v, lo, hi = (float(now.get(k) or math.nan) / 1000.0 for k in ("value_usd_m", "p10", "p90"))
+            handles["nowcast"] = ax.errorbar([int(now["year"])], [v], yerr=[[v - lo], [hi - v]],
+                                             fmt="D", markersize=3.4, color="#d95f02",
+                                             elinewidth=0.9, capsize=1.5)
         basis = tx.basis(fan.get("basis") or (results.get("bases") or {}).get(province))
         ax.set_title(tx("chart", "title", province=province, basis=basis), fontsize=7.5)
         ax.tick_params(labelsize=6.5)
@@ -100,8 +108,10 @@ def render_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     axes[0].set_ylabel(tx("chart", "ylabel"), fontsize=7)
-    order = [k for k in ("history", "derived", "median", "band", "baseline") if k in handles]
+    order = [k for k in ("history", "derived", "nowcast", "median", "band", "baseline")
+             if k in handles]
     labels = {"history": tx("chart", "history"), "derived": tx("chart", "derived"),
+              "nowcast": tx("chart", "nowcast"),
               "median": tx("chart", "median"), "band": tx("chart", "band"),
               "baseline": tx("chart", "baseline")}
     fig.legend([handles[k] for k in order], [labels[k] for k in order], loc="lower center",
