@@ -87,10 +87,12 @@ def _basis_of(results: pd.DataFrame, province: str) -> str:
 
 
 def fan_chart(results: pd.DataFrame, province: str, history: pd.DataFrame | None = None, *,
-              source: str | None = None) -> Figure:
+              source: str | None = None, nowcast: pd.DataFrame | None = None) -> Figure:
     """Projected total exports: P10–P90 band, P50 and mean lines, the baseline component (mean)
     and, if given, printed full-year history on the same basis (``exports_annual`` rows;
-    derived years hollow)."""
+    derived years hollow) and the nowcast (``nowcast.csv`` total rows with basis
+    ``nowcast_national_share``: its own marker with the P10–P90 range, never joined to the
+    history; a year BPS has printed carries its reported basis instead and is not drawn)."""
     basis = _basis_of(results, province)
     fig, ax = plt.subplots(figsize=(10, 5.5))
     p10, p50 = _stat(results, province, "total", "p10"), _stat(results, province, "total", "p50")
@@ -127,6 +129,14 @@ def fan_chart(results: pd.DataFrame, province: str, history: pd.DataFrame | None
                             markeredgecolor="black", markeredgewidth=1.5,
                             label=f"printed full year, {DERIVED_LABEL}")
             line.set_gid(DERIVED_GID)
+    if nowcast is not None and not nowcast.empty:
+        n = nowcast[(nowcast["province"] == province) & (nowcast["block"] == "total")
+                    & (nowcast["basis"] == "nowcast_national_share")]
+        if not n.empty:
+            w = n.pivot_table(index="year", columns="stat", values="value_usd_m")
+            ax.errorbar(w.index, w["p50"], yerr=[w["p50"] - w["p10"], w["p90"] - w["p50"]],
+                        fmt="D", markersize=7, color="#d95f02", capsize=3,
+                        label="nowcast from national coal figures (P50, P10–P90)")
     ax.set_ylabel(f"{UNIT} per year")
     ax.set_xlabel("Year")
     ax.set_ylim(bottom=0)
