@@ -62,7 +62,8 @@ QUESTIONS = {
 }
 CSV_TITLES = {"results.csv": "results", "fiscal.csv": "fiscal", "jobs.csv": "jobs",
               "decomposition.csv": "decomposition", "tornado.csv": "tornado",
-              "kihi.csv": "KIHI", "throughput.csv": "ports", "export_center.csv": "Export Center"}
+              "kihi.csv": "KIHI", "throughput.csv": "port throughput",
+              "export_center.csv": "Export Center"}
 
 
 def _question(stem: str, lang: str) -> str:
