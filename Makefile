@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 KERNEL := kaltim-research
+# Jupyter config read only by this venv's jupyter (sys-prefix path): strips notebooks/*.ipynb
+# when JupyterLab saves them or `nbconvert --inplace` rewrites them (kaltim_research.report.nbstrip).
+JUPYTER_CONFIG := tools/jupyter_server_config.py tools/jupyter_nbconvert_config.py
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Keep the committed cell ids; drop the Python version an execution writes into the metadata.
 NBSTRIP_OPTS := --keep-id --extra-keys metadata.language_info.version
@@ -15,7 +18,8 @@ NBSTRIP_OPTS := --keep-id --extra-keys metadata.language_info.version
 setup: $(STAMP) git-filters
 
 ## git-filters: strip notebook outputs on `git add` (nbstripout as a git filter, see
-## .gitattributes), so running notebooks in place in JupyterLab never dirties `git status`.
+## .gitattributes), so no output is ever staged; the Jupyter config in .venv/etc/jupyter
+## (JUPYTER_CONFIG) keeps them off disk, so `git status` stays clean too.
 ## The command is relative to the work tree (git runs filters there), so every clone or
 ## worktree with its own .venv uses its own nbstripout.
 git-filters: $(STAMP)
@@ -26,13 +30,14 @@ git-filters: $(STAMP)
 	  echo "nbstripout git filter installed for notebooks/*.ipynb"; \
 	else echo "not a git work tree: nbstripout filter not installed"; fi
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock $(JUPYTER_CONFIG)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	# Register the project's own kernel inside the venv so papermill, nbval and JupyterLab
 	# all execute notebooks with this environment (never a kernel found elsewhere).
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (kaltim-research)"
+	install -d $(VENV)/etc/jupyter && install -m 644 $(JUPYTER_CONFIG) $(VENV)/etc/jupyter/
 	touch $(STAMP)
 
 ## data: rebuild data/processed/ from data/raw/ (validated against the manifest)

@@ -104,10 +104,26 @@ def test_notebook_defaults_match_the_reports_draws():
         assert f"draws = {Simulation().draws}" in params, nb.name
 
 
+def _executed(nb_path: Path) -> nbformat.NotebookNode:
+    """``nb_path`` as a run in place leaves it: outputs, counts, timings, the Python version."""
+    executed = nbformat.read(str(nb_path), as_version=4)
+    for k, c in enumerate(c for c in executed.cells if c.cell_type == "code"):
+        c.execution_count = k + 1
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n")]
+        c.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    executed.metadata.setdefault("language_info", {})["version"] = "3.11.7"
+    return executed
+
+
+def _nbstrip_opts() -> list[str]:
+    """The git filter's options, as the Makefile passes them."""
+    return next(line.split(":=", 1)[1].split() for line in
+                (ROOT / "Makefile").read_text().splitlines() if line.startswith("NBSTRIP_OPTS"))
+
+
 def test_nbstripout_filter_strips_what_a_run_in_place_adds(tmp_path):
     """The git filter `make setup` installs turns an executed notebook back into the committed
-    one, so running notebooks in place leaves `git status` clean."""
-    import shutil
+    one, so running notebooks in place leaves `git diff` empty."""
     import subprocess
 
     attrs = (ROOT / ".gitattributes").read_text()
@@ -116,18 +132,208 @@ def test_nbstripout_filter_strips_what_a_run_in_place_adds(tmp_path):
     if not nbstripout.exists():
         pytest.skip("nbstripout not installed in .venv")
     nb = ROOT / "notebooks" / "06_scenario_comparison.ipynb"
-    executed = nbformat.read(str(nb), as_version=4)
-    for k, c in enumerate(c for c in executed.cells if c.cell_type == "code"):
-        c.execution_count = k + 1
-        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n")]
-        c.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
     path = tmp_path / nb.name
-    nbformat.write(executed, str(path))
-    executed.metadata.setdefault("language_info", {})["version"] = "3.11.7"
-    nbformat.write(executed, str(path))
-    opts = next(line.split(":=", 1)[1].split() for line in
-                (ROOT / "Makefile").read_text().splitlines() if line.startswith("NBSTRIP_OPTS"))
-    out = subprocess.run([str(nbstripout), *opts], input=path.read_bytes(),
+    nbformat.write(_executed(nb), str(path))
+    out = subprocess.run([str(nbstripout), *_nbstrip_opts()], input=path.read_bytes(),
                          capture_output=True, check=True).stdout
     assert out == nb.read_bytes()
-    assert shutil.which("git")
+
+
+# --- notebooks/ stay without outputs on disk (kaltim_research.report.nbstrip) -------------------
+
+JUPYTER_CONFIGS = ("jupyter_server_config.py", "jupyter_nbconvert_config.py")
+
+
+def _saved_bytes(content: dict, tmp_path: Path) -> bytes:
+    """What jupyter_server writes for a notebook model's content."""
+    out = tmp_path / "saved.ipynb"
+    nbformat.write(nbformat.from_dict(content), str(out))
+    return out.read_bytes()
+
+
+def test_pre_save_hook_strips_a_notebook_in_notebooks_like_the_git_filter(tmp_path):
+    from types import SimpleNamespace
+
+    from kaltim_research.report.nbstrip import pre_save_hook
+
+    nb = ROOT / "notebooks" / "06_scenario_comparison.ipynb"
+    model = {"type": "notebook", "format": "json", "content": json.loads(
+        nbformat.writes(_executed(nb)))}
+    pre_save_hook(model=model, path="/notebooks/06_scenario_comparison.ipynb",
+                  contents_manager=SimpleNamespace(root_dir=str(ROOT)))
+    assert _saved_bytes(model["content"], tmp_path) == nb.read_bytes()
+    # JupyterLab started inside notebooks/: same file, other API path
+    model["content"] = json.loads(nbformat.writes(_executed(nb)))
+    pre_save_hook(model=model, path="06_scenario_comparison.ipynb",
+                  contents_manager=SimpleNamespace(root_dir=str(ROOT / "notebooks")))
+    assert _saved_bytes(model["content"], tmp_path) == nb.read_bytes()
+
+
+@pytest.mark.parametrize("path", ["reports/baseline/06_scenario_comparison.ipynb",
+                                  "tests/golden/06_scenario_comparison.ipynb",
+                                  "notebooks/sub/06_scenario_comparison.ipynb"])
+def test_pre_save_hook_leaves_notebooks_elsewhere_alone(path):
+    import copy
+    from types import SimpleNamespace
+
+    from kaltim_research.report.nbstrip import pre_save_hook
+
+    content = json.loads(nbformat.writes(_executed(ROOT / "notebooks" / "06_scenario_comparison.ipynb")))
+    model = {"type": "notebook", "format": "json", "content": copy.deepcopy(content)}
+    pre_save_hook(model=model, path=path, contents_manager=SimpleNamespace(root_dir=str(ROOT)))
+    assert model["content"] == content
+
+
+def test_nbconvert_writer_strips_only_a_notebook_written_over_itself(tmp_path, monkeypatch):
+    from kaltim_research.report import nbstrip
+
+    nb = ROOT / "notebooks" / "06_scenario_comparison.ipynb"
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    monkeypatch.setattr(nbstrip, "NOTEBOOKS_DIR", folder)
+    output = nbformat.writes(_executed(nb)) + "\n"
+    resources = {"metadata": {"path": str(folder), "name": nb.stem}, "output_extension": ".ipynb"}
+    writer = nbstrip.StripInPlaceWriter()  # --inplace: build_directory "" and no suffix
+    assert Path(writer.write(output, resources, notebook_name=nb.stem)).read_bytes() == nb.read_bytes()
+    # `--to notebook` without --inplace writes X.nbconvert.ipynb beside it: outputs kept
+    kept = Path(writer.write(output, resources, notebook_name=f"{nb.stem}.nbconvert"))
+    assert kept.read_text(encoding="utf-8") == output
+    # --inplace on a notebook outside notebooks/: outputs kept
+    other = tmp_path / "reports"
+    other.mkdir()
+    resources["metadata"]["path"] = str(other)
+    assert Path(writer.write(output, resources, notebook_name=nb.stem)).read_text(
+        encoding="utf-8") == output
+
+
+@pytest.mark.parametrize("name", JUPYTER_CONFIGS)
+def test_make_setup_installs_the_jupyter_config_into_the_venv(name):
+    if not (ROOT / ".venv").exists():
+        pytest.skip(".venv absent: run `make setup`")
+    installed = ROOT / ".venv" / "etc" / "jupyter" / name
+    assert installed.exists(), f"{installed} missing: run `make setup`"
+    assert installed.read_bytes() == (ROOT / "tools" / name).read_bytes(), "run `make setup`"
+
+
+def _git(cwd: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t",
+                           "-c", "commit.gpgsign=false", *args], cwd=cwd,
+                          capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A throwaway git project: notebooks/ as committed, the nbstripout filter, and the
+    environment under which this venv's jupyter treats it as the project (loopback only)."""
+    import os
+    import shlex
+
+    if not (ROOT / ".venv" / "etc" / "jupyter" / JUPYTER_CONFIGS[0]).exists():
+        pytest.skip("Jupyter config not installed: run `make setup`")
+    proj = tmp_path / "proj"
+    (proj / "notebooks").mkdir(parents=True)
+    (proj / "reports").mkdir()
+    name = "06_scenario_comparison.ipynb"
+    (proj / "notebooks" / name).write_bytes((ROOT / "notebooks" / name).read_bytes())
+    for name in (".gitattributes", ".gitignore"):  # .gitignore: JupyterLab's .ipynb_checkpoints/
+        (proj / name).write_bytes((ROOT / name).read_bytes())
+    _git(proj, "init", "-q")
+    _git(proj, "config", "filter.nbstripout.clean",
+         shlex.join([str(ROOT / ".venv" / "bin" / "nbstripout"), *_nbstrip_opts()]))
+    _git(proj, "config", "filter.nbstripout.smudge", "cat")
+    _git(proj, "add", "-A")
+    _git(proj, "commit", "-q", "-m", "init")
+    env = {**os.environ, "KALTIM_PROJECT_ROOT": str(proj),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-user"),  # no ~/.jupyter config
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
+    return proj, env
+
+
+@pytest.mark.notebooks
+def test_jupyter_server_save_leaves_git_status_clean(project_copy, tmp_path):
+    """End to end: this venv's `jupyter server` (the one JupyterLab runs) saves a notebook with
+    outputs into notebooks/ over the contents REST API: the file on disk has none."""
+    import os
+    import secrets
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    proj, env = project_copy
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(16)
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "jupyter"), "server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={proj}",
+         f"--IdentityProvider.token={token}", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+
+    def call(method: str, path: str, body: dict | None = None) -> int:
+        req = urllib.request.Request(f"{base}{path}", method=method,
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": f"token {token}",
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                call("GET", "/api/status")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, log.read_text()[-2000:]
+                assert time.monotonic() < deadline, "jupyter server did not start in 60 s"
+                time.sleep(0.3)
+        nb = ROOT / "notebooks" / "06_scenario_comparison.ipynb"
+        content = json.loads(nbformat.writes(_executed(nb)))
+        for path in ("notebooks/06_scenario_comparison.ipynb", "reports/06_scenario_comparison.ipynb"):
+            assert call("PUT", f"/api/contents/{path}",
+                        {"type": "notebook", "format": "json", "content": content}) in (200, 201)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert (proj / "notebooks" / nb.name).read_bytes() == nb.read_bytes()
+    assert _git(proj, "status", "--porcelain", "notebooks/") == ""
+    assert any(c.get("outputs") for c in nbformat.read(str(proj / "reports" / nb.name), 4).cells)
+
+
+@pytest.mark.notebooks
+def test_nbconvert_execute_inplace_leaves_git_status_clean(project_copy):
+    """`jupyter nbconvert --execute --inplace` runs the notebook (a failing cell still fails it)
+    and writes it back without outputs; --to html of the same notebook keeps them."""
+    import subprocess
+
+    proj, env = project_copy
+    committed = nbformat.read(str(ROOT / "notebooks" / "06_scenario_comparison.ipynb"), 4)
+    tiny = nbformat.v4.new_notebook(metadata=committed.metadata)
+    tiny.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    tiny.cells[0].id = "0"
+    path = proj / "notebooks" / "tiny.ipynb"
+    nbformat.write(tiny, str(path))
+    _git(proj, "add", "-A")
+    _git(proj, "commit", "-q", "-m", "tiny")
+    before = path.read_bytes()
+    jupyter = str(ROOT / ".venv" / "bin" / "jupyter")
+    subprocess.run([jupyter, "nbconvert", "--to", "notebook", "--execute", "--inplace",
+                    "notebooks/tiny.ipynb"], cwd=proj, env=env, check=True, timeout=120,
+                   capture_output=True)
+    assert path.read_bytes() == before
+    assert _git(proj, "status", "--porcelain", "notebooks/") == ""
+    subprocess.run([jupyter, "nbconvert", "--to", "html", "--execute", "--output-dir", str(proj / "reports"),
+                    "notebooks/tiny.ipynb"], cwd=proj, env=env, check=True, timeout=120,
+                   capture_output=True)
+    assert "42" in (proj / "reports" / "tiny.html").read_text(encoding="utf-8")
