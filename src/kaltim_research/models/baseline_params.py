@@ -1,133 +1,126 @@
 """Parameter groups of the commodity-block baseline (issue 8): coal volume, blocks, nowcast.
 
-Declared here (not in :mod:`scenario`, which is at its size limit) with the same ``P``
-helper, and mounted on :class:`kaltim_research.models.scenario.Parameters` as the groups
-``coal_volume`` and ``blocks``. :mod:`scenario` calls :func:`build` with its building blocks
-(``P``, ``Frozen``, ``U``, ``YearPath``), so this module imports nothing from it (no import
-cycle) and the classes live in :mod:`scenario`'s namespace (picklable, one ``Uncertain``).
+Declared with the same ``P`` helper as every group (:mod:`kaltim_research.models.parameter`)
+and mounted on :class:`kaltim_research.models.scenario.Parameters` as the groups
+``coal_volume`` and ``blocks``.
 
 Sources: ``data/processed/context.csv`` (RKAB 2026 plan, DMO, export duty, BPS national coal
 exports, BI Kaltim growth rates) and ``fiscal_parameters.csv``; V/C/J as in :mod:`scenario`.
 """
 from __future__ import annotations
 
-
-def build(P, Frozen, U, YearPath):  # noqa: N803 - the names scenario.py uses
-    """Return the ``CoalVolume`` and ``Blocks`` parameter groups."""
-    return _groups(P, Frozen, U, YearPath)
+from kaltim_research.models.parameter import Frozen, P, U, YearPath
 
 
-def _groups(P, Frozen, U, YearPath):  # noqa: C901, N803
-    class CoalVolume(Frozen):
-        """Coal export volume: national output plan × (1 − DMO share), capped by destination
-        demand (see :mod:`kaltim_research.models.volume`)."""
+class CoalVolume(Frozen):
+    """Coal export volume: national output plan × (1 − DMO share), capped by destination
+    demand (see :mod:`kaltim_research.models.volume`)."""
 
-        output_mt: YearPath = P(
-            {2025: 790.0}, unit="million tonnes", ge=100, le=1500,
-            description="National coal output (plan or expected outturn); flat after the last year",
-            source="V: 2025 output 790 Mt (Minister Bahlil, context.csv coal_production); the RKAB "
-                   "2026 plan of ~600 Mt is the rkab_2026 scenario")
-        output_outturn_ratio: U = P(
-            {"value": 1.0, "low": 0.90, "high": 1.15}, unit="outturn / plan", ge=0.5, le=1.5,
-            description="Realised output over the planned path (years after 2025)",
-            source="C: 2024 836/710 = 1.18, 2025 790/739.6 = 1.07 (context.csv); low J")
-        dmo_share: YearPath = P(
-            {2025: 0.25}, unit="share of output", ge=0, le=0.8,
-            description="Domestic market obligation: share of output sold at home",
-            source="V: 25 % (2025), 30 % planned for 2026 (BI Kaltim, context.csv coal_dmo_share)")
-        demand_growth_china_pct: U = P(
-            {"value": -1.5, "low": -4.0, "high": 0.5}, unit="% per year", ge=-30, le=20,
-            description="Growth of Chinese demand for Indonesian coal",
-            source="V: BI Kaltim −1.49 % (2026); IEA Coal 2025 China 4.95→4.77 bn t 2025–30 "
-                   "(−0.7 %/yr); low J")
-        demand_growth_india_pct: U = P(
-            {"value": 2.0, "low": 0.0, "high": 4.0}, unit="% per year", ge=-30, le=20,
-            description="Growth of Indian demand for Indonesian coal",
-            source="V: IEA Coal 2025, India +3 %/yr (context.csv global_coal_demand); range J")
-        demand_growth_japan_korea_pct: U = P(
-            {"value": -3.0, "low": -6.0, "high": 0.0}, unit="% per year", ge=-30, le=20,
-            description="Growth of Japanese and Korean demand (coal phase-down)",
-            source="J: IEA Coal 2025 advanced-economy decline; research NOTES")
-        demand_growth_southeast_asia_pct: U = P(
-            {"value": 2.0, "low": 0.0, "high": 5.0}, unit="% per year", ge=-30, le=20,
-            description="Growth of Philippine and other South-East Asian demand",
-            source="J: IEA Coal 2025, South-East Asia the one growing region")
-        demand_growth_rest_pct: U = P(
-            {"value": -1.0, "low": -4.0, "high": 1.0}, unit="% per year", ge=-30, le=20,
-            description="Growth of demand in the other destinations",
-            source="V: IEA world 8.85→8.58 bn t 2025–30 (−0.6 %/yr); stress −8 % (BI) not central")
-        price_passthrough: U = P(
-            {"value": 0.2, "low": 0.0, "high": 0.5}, unit="% price per % supply cut", ge=0, le=2,
-            description="Rise of the coal unit value when a supply cut leaves demand unmet",
-            source="J: Indonesia ~1/3 of seaborne thermal coal; inverse demand elasticity")
-        export_duty_pct: YearPath = P(
-            {2025: 0.0}, unit="% of export value", ge=0, le=20,
-            description="Coal export duty (bea keluar)",
-            source="V: 1–5 % announced for 2026 (Purbaya, Dec 2025; fiscal_parameters.csv); 0 = none")
-        duty_volume_elasticity: U = P(
-            {"value": 1.0, "low": 0.5, "high": 2.0}, unit="% volume per % duty", ge=0, le=5,
-            description="Fall of export volume per percentage point of duty",
-            source="J: low-CV Indonesian coal competes with Australian and Russian coal on price")
-        unit_value_elasticity: U = P(
-            {"value": 0.80, "low": 0.65, "high": 0.95}, unit="elasticity", ge=0, le=2,
-            description="Elasticity of Indonesian coal unit value (US$/t) to the Newcastle price",
-            source="C: BPS national unit value 75.1→62.6 US$/t (2024→25) against Newcastle "
-                   "136.1→108.5: 0.80; range ±2 se J")
+    output_mt: YearPath = P(
+        {2025: 790.0}, unit="million tonnes", ge=100, le=1500,
+        description="National coal output (plan or expected outturn); flat after the last year",
+        source="V: 2025 output 790 Mt (Minister Bahlil, context.csv coal_production); the RKAB "
+               "2026 plan of ~600 Mt is the rkab_2026 scenario")
+    output_outturn_ratio: U = P(
+        {"value": 1.0, "low": 0.90, "high": 1.15}, unit="outturn / plan", ge=0.5, le=1.5,
+        description="Realised output over the planned path (years after 2025)",
+        source="C: 2024 836/710 = 1.18, 2025 790/739.6 = 1.07 (context.csv); low J")
+    dmo_share: YearPath = P(
+        {2025: 0.25}, unit="share of output", ge=0, le=0.8,
+        description="Domestic market obligation: share of output sold at home",
+        source="V: 25 % (2025), 30 % planned for 2026 (BI Kaltim, context.csv coal_dmo_share)")
+    demand_growth_china_pct: U = P(
+        {"value": -1.5, "low": -4.0, "high": 0.5}, unit="% per year", ge=-30, le=20,
+        description="Growth of Chinese demand for Indonesian coal",
+        source="V: BI Kaltim −1.49 % (2026); IEA Coal 2025 China 4.95→4.77 bn t 2025–30 "
+               "(−0.7 %/yr); low J")
+    demand_growth_india_pct: U = P(
+        {"value": 2.0, "low": 0.0, "high": 4.0}, unit="% per year", ge=-30, le=20,
+        description="Growth of Indian demand for Indonesian coal",
+        source="V: IEA Coal 2025, India +3 %/yr (context.csv global_coal_demand); range J")
+    demand_growth_japan_korea_pct: U = P(
+        {"value": -3.0, "low": -6.0, "high": 0.0}, unit="% per year", ge=-30, le=20,
+        description="Growth of Japanese and Korean demand (coal phase-down)",
+        source="J: IEA Coal 2025 advanced-economy decline; research NOTES")
+    demand_growth_southeast_asia_pct: U = P(
+        {"value": 2.0, "low": 0.0, "high": 5.0}, unit="% per year", ge=-30, le=20,
+        description="Growth of Philippine and other South-East Asian demand",
+        source="J: IEA Coal 2025, South-East Asia the one growing region")
+    demand_growth_rest_pct: U = P(
+        {"value": -1.0, "low": -4.0, "high": 1.0}, unit="% per year", ge=-30, le=20,
+        description="Growth of demand in the other destinations",
+        source="V: IEA world 8.85→8.58 bn t 2025–30 (−0.6 %/yr); stress −8 % (BI) not central")
+    price_passthrough: U = P(
+        {"value": 0.2, "low": 0.0, "high": 0.5}, unit="% price per % supply cut", ge=0, le=2,
+        description="Rise of the coal unit value when a supply cut leaves demand unmet",
+        source="J: Indonesia ~1/3 of seaborne thermal coal; inverse demand elasticity")
+    export_duty_pct: YearPath = P(
+        {2025: 0.0}, unit="% of export value", ge=0, le=20,
+        description="Coal export duty (bea keluar)",
+        source="V: 1–5 % announced for 2026 (Purbaya, Dec 2025; fiscal_parameters.csv); 0 = none")
+    duty_volume_elasticity: U = P(
+        {"value": 1.0, "low": 0.5, "high": 2.0}, unit="% volume per % duty", ge=0, le=5,
+        description="Fall of export volume per percentage point of duty",
+        source="J: low-CV Indonesian coal competes with Australian and Russian coal on price")
+    unit_value_elasticity: U = P(
+        {"value": 0.80, "low": 0.65, "high": 0.95}, unit="elasticity", ge=0, le=2,
+        description="Elasticity of Indonesian coal unit value (US$/t) to the Newcastle price",
+        source="C: BPS national unit value 75.1→62.6 US$/t (2024→25) against Newcastle "
+               "136.1→108.5: 0.80; range ±2 se J")
 
 
-    class Blocks(Frozen):
-        """Drivers of the non-coal blocks and the error process of the baseline."""
+class Blocks(Frozen):
+    """Drivers of the non-coal blocks and the error process of the baseline."""
 
-        palm_oil: YearPath = P(
-            {2025: 1008.2}, unit="US$/t", ge=100, le=5000,
-            description="Palm oil price (Pink Sheet, Malaysia)",
-            source="V: 2025 Jan–Nov mean 1,008 (Pink Sheet); flat J")
-        urea: YearPath = P(
-            {2025: 425.4}, unit="US$/t", ge=50, le=2000,
-            description="Urea price (Pink Sheet), driver of chemicals and fertiliser",
-            source="V: 2025 Jan–Nov mean 425 (Pink Sheet); flat J")
-        palm_oil_elasticity: U = P(
-            {"value": 1.0, "low": 0.7, "high": 1.0}, unit="elasticity", ge=0, le=2,
-            description="Elasticity of palm-oil export value to the palm-oil price",
-            source="J: volume fixed by plantation area in the short run")
-        chemicals_elasticity: U = P(
-            {"value": 0.6, "low": 0.3, "high": 1.0}, unit="elasticity", ge=0, le=2,
-            description="Elasticity of chemical and fertiliser export value to the urea price",
-            source="J: Pupuk Kaltim urea/ammonia plus methanol and other chemicals")
-        other_trend_pct: U = P(
-            {"value": 0.0, "low": -3.0, "high": 3.0}, unit="% per year", ge=-20, le=20,
-            description="Trend of the other nonmigas exports (wood, fish, other manufactures)",
-            source="J: no price driver; printed sector shares move without a clear trend")
-        migas_volume_growth_pct: U = P(
-            {"value": -5.0, "low": -10.0, "high": 0.0}, unit="% per year", ge=-30, le=10,
-            description="Growth of Kaltim oil and LNG export volume (Bontang trains, Mahakam)",
-            source="C+J: migas value/LNG price fell ~15 %/yr 2014–22 (ledger, Pink Sheet); "
-                   "slower decline J")
-        price_error_persistence: float = P(
-            0.5, unit="AR(1) coefficient per year", ge=0, le=0.95,
-            description="Persistence of commodity price errors (mean-reverting, not a random walk)",
-            source="J: commodity price shocks decay over a few years (Cashin, McDermott & Scott "
-                   "2002)")
-        model_error_persistence: float = P(
-            0.0, unit="AR(1) coefficient per year", ge=0, le=0.95,
-            description="Persistence of the annual model error around the block projection",
-            source="J: the persistent parts (volume, shares, elasticities, nowcast) are drawn "
-                   "as parameters; the residual annual error is taken as independent")
-        kaltim_share_of_national_coal: U = P(
-            {"value": 0.586, "low": 0.55, "high": 0.65}, unit="share", ge=0.2, le=1,
-            description="Kaltim's share of national coal export value (nowcast)",
-            source="V: 58.57 % in Sep 2022 (BPS provincial breakdown, commodities.csv); 60.7 % of "
-                   "volume 2018–22 (coal.csv); range J")
-        nowcast_coal_growth_2025_pct: U = P(
-            {"value": -19.7, "low": -27.55, "high": -11.85}, unit="% y/y", ge=-80, le=80,
-            description="Kaltim coal export value growth 2025 (nowcast)",
-            source="V: BPS national −19.70 % (2025); BI Kaltim Q1 2025 −27.55 %; high symmetric J")
-        nowcast_cpo_growth_2025_pct: U = P(
-            {"value": -24.5, "low": -42.0, "high": -7.02}, unit="% y/y", ge=-80, le=80,
-            description="Kaltim CPO export growth 2025 (nowcast)",
-            source="V: BI Kaltim Q1 2025 −42 %, Q2 −7.02 % (context.csv); mode their mean")
+    palm_oil: YearPath = P(
+        {2025: 1008.2}, unit="US$/t", ge=100, le=5000,
+        description="Palm oil price (Pink Sheet, Malaysia)",
+        source="V: 2025 Jan–Nov mean 1,008 (Pink Sheet); flat J")
+    urea: YearPath = P(
+        {2025: 425.4}, unit="US$/t", ge=50, le=2000,
+        description="Urea price (Pink Sheet), driver of chemicals and fertiliser",
+        source="V: 2025 Jan–Nov mean 425 (Pink Sheet); flat J")
+    palm_oil_elasticity: U = P(
+        {"value": 1.0, "low": 0.7, "high": 1.0}, unit="elasticity", ge=0, le=2,
+        description="Elasticity of palm-oil export value to the palm-oil price",
+        source="J: volume fixed by plantation area in the short run")
+    chemicals_elasticity: U = P(
+        {"value": 0.6, "low": 0.3, "high": 1.0}, unit="elasticity", ge=0, le=2,
+        description="Elasticity of chemical and fertiliser export value to the urea price",
+        source="J: Pupuk Kaltim urea/ammonia plus methanol and other chemicals")
+    other_trend_pct: U = P(
+        {"value": 0.0, "low": -3.0, "high": 3.0}, unit="% per year", ge=-20, le=20,
+        description="Trend of the other nonmigas exports (wood, fish, other manufactures)",
+        source="J: no price driver; printed sector shares move without a clear trend")
+    migas_volume_growth_pct: U = P(
+        {"value": -5.0, "low": -10.0, "high": 0.0}, unit="% per year", ge=-30, le=10,
+        description="Growth of Kaltim oil and LNG export volume (Bontang trains, Mahakam)",
+        source="C+J: migas value/LNG price fell ~15 %/yr 2014–22 (ledger, Pink Sheet); "
+               "slower decline J")
+    price_error_persistence: float = P(
+        0.5, unit="AR(1) coefficient per year", ge=0, le=0.95,
+        description="Persistence of commodity price errors (mean-reverting, not a random walk)",
+        source="J: commodity price shocks decay over a few years (Cashin, McDermott & Scott "
+               "2002)")
+    model_error_persistence: float = P(
+        0.0, unit="AR(1) coefficient per year", ge=0, le=0.95,
+        description="Persistence of the annual model error around the block projection",
+        source="J: the persistent parts (volume, shares, elasticities, nowcast) are drawn "
+               "as parameters; the residual annual error is taken as independent")
+    kaltim_share_of_national_coal: U = P(
+        {"value": 0.586, "low": 0.55, "high": 0.65}, unit="share", ge=0.2, le=1,
+        description="Kaltim's share of national coal export value (nowcast)",
+        source="V: 58.57 % in Sep 2022 (BPS provincial breakdown, commodities.csv); 60.7 % of "
+               "volume 2018–22 (coal.csv); range J")
+    nowcast_coal_growth_2025_pct: U = P(
+        {"value": -19.7, "low": -27.55, "high": -11.85}, unit="% y/y", ge=-80, le=80,
+        description="Kaltim coal export value growth 2025 (nowcast)",
+        source="V: BPS national −19.70 % (2025); BI Kaltim Q1 2025 −27.55 %; high symmetric J")
+    nowcast_cpo_growth_2025_pct: U = P(
+        {"value": -24.5, "low": -42.0, "high": -7.02}, unit="% y/y", ge=-80, le=80,
+        description="Kaltim CPO export growth 2025 (nowcast)",
+        source="V: BI Kaltim Q1 2025 −42 %, Q2 −7.02 % (context.csv); mode their mean")
 
-    for cls in (CoalVolume, Blocks):
-        cls.__module__ = "kaltim_research.models.scenario"
-        cls.__qualname__ = cls.__name__
-    return CoalVolume, Blocks
+for cls in (CoalVolume, Blocks):
+    cls.__module__ = "kaltim_research.models.scenario"
+    cls.__qualname__ = cls.__name__

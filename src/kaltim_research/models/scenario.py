@@ -41,7 +41,7 @@ from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
 
 # The declaration machinery and the lever groups live in their own modules; they are
 # re-exported here so ``from kaltim_research.models.scenario import P, Uncertain`` keeps working.
-from kaltim_research.models import baseline_params as _baseline_params
+from kaltim_research.models.baseline_params import Blocks, CoalVolume
 from kaltim_research.models.lever_parameters import (  # noqa: F401
     Connectivity,
     ExportCenter,
@@ -145,8 +145,6 @@ class BaselineModel(Frozen):
                                 description="Observations before the first backtest origin",
                                 source="convention")
 
-
-CoalVolume, Blocks = _baseline_params.build(P, Frozen, U, YearPath)
 
 class Parameters(Frozen):
     simulation: Simulation = Simulation()
