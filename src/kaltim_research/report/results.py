@@ -20,26 +20,10 @@ from kaltim_research.models import engine
 from kaltim_research.models.engine import COMPONENTS, RunResult, hhi
 from kaltim_research.models.export_center import allocate_to_destinations
 from kaltim_research.models.scenario import (
-    ParamDoc,
-    Uncertain,
     load_scenario,
-    parameter_docs,
     reference_scenario,
 )
 from kaltim_research.report.trajectory import brief_inputs
-
-
-def _docs() -> dict[str, ParamDoc]:
-    return {d.name: d for d in parameter_docs()}
-
-
-def _value_at(value, year: int):
-    if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
-        from kaltim_research.models.scenario import path_value
-        return path_value(value, year)
-    if isinstance(value, Uncertain):
-        return value.value
-    return value
 
 
 def assumptions(run: RunResult, reference_params=None) -> list[dict]:
