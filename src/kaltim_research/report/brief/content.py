@@ -8,7 +8,9 @@ its effect)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from kaltim_research.fileio import atomic_write_file
 from kaltim_research.report.brief.actions import actions as _actions
 from kaltim_research.report.brief.extras import changes_text as _changes
 from kaltim_research.report.brief.extras import fiscal_and_jobs as _fiscal_and_jobs
@@ -520,3 +522,30 @@ def build_brief_content(
         numbers=brief_numbers(results, lang),
         summary=_summary(results, tx),
     )
+
+
+def write_brief(results: dict, out_path: Path, render, lang: str = "id",
+                comparison: list[dict] | None = None) -> Path:
+    """Build the brief's content once and write it with ``render(content, path)`` atomically.
+
+    Parameters
+    ----------
+    results : dict
+        Scenario results (results.json contract).
+    out_path : Path
+        Destination; written via a temp file in the same folder and ``os.replace``, so a
+        failed render leaves the previous file intact.
+    render : callable
+        ``render(content, path)``: the PDF or DOCX renderer.
+    lang : {"id", "en"}, default "id"
+        Language (Bahasa Indonesia by default).
+    comparison : list of dict, optional
+        Rows of the scenario comparison table; defaults to ``results["comparison"]``.
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    content = build_brief_content(results, lang, comparison)
+    return atomic_write_file(Path(out_path), lambda tmp: render(content, tmp))

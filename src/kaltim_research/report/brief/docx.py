@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kaltim_research.fileio import atomic_write_file
-from kaltim_research.report.brief.content import build_brief_content
+from kaltim_research.report.brief.content import write_brief
 from kaltim_research.report.brief.model import (
     BODY_PT,
     DOCX_FONT,
@@ -221,23 +220,8 @@ def _fixed_zip_times(data: bytes) -> bytes:
 def build_brief_docx(
     results: dict, out_path: Path, lang: str = "id", comparison: list[dict] | None = None
 ) -> Path:
-    """Build the brief as an editable DOCX, written atomically.
-
-    Parameters
-    ----------
-    results : dict
-        Scenario results (results.json contract).
-    out_path : Path
-        Destination; written via a temp file in the same folder and ``os.replace``.
-    lang : {"id", "en"}, default "id"
-        Language (Bahasa Indonesia by default).
-    comparison : list of dict, optional
-        Rows of the scenario comparison table; defaults to ``results["comparison"]``.
-
-    Returns
-    -------
-    Path
-        ``out_path``.
-    """
-    content = build_brief_content(results, lang, comparison)
-    return atomic_write_file(Path(out_path), lambda tmp: _render_docx(content, tmp))
+    """Build the brief as an editable DOCX (same sections and tables as the PDF), written
+    atomically (parameters: :func:`content.write_brief`)."""
+    # the module global is looked up at call time (tests replace the renderer)
+    return write_brief(results, out_path, lambda content, path: _render_docx(content, path),
+                       lang, comparison)

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from kaltim_research.fileio import atomic_write_file
-from kaltim_research.report.brief.content import build_brief_content
+from kaltim_research.report.brief.content import write_brief
 from kaltim_research.report.brief.model import (
     BODY_PT,
     FOOTER_PT,
@@ -218,23 +217,8 @@ def _render_pdf(content: BriefContent, path: Path) -> None:
 def build_brief_pdf(
     results: dict, out_path: Path, lang: str = "id", comparison: list[dict] | None = None
 ) -> Path:
-    """Build the brief as a PDF of at most two A4 pages, written atomically.
-
-    Parameters
-    ----------
-    results : dict
-        Scenario results (results.json contract).
-    out_path : Path
-        Destination; written via a temp file in the same folder and ``os.replace``.
-    lang : {"id", "en"}, default "id"
-        Language (Bahasa Indonesia by default).
-    comparison : list of dict, optional
-        Rows of the scenario comparison table; defaults to ``results["comparison"]``.
-
-    Returns
-    -------
-    Path
-        ``out_path``.
-    """
-    content = build_brief_content(results, lang, comparison)
-    return atomic_write_file(Path(out_path), lambda tmp: _render_pdf(content, tmp))
+    """Build the brief as a PDF of at most two A4 pages, written atomically (parameters:
+    :func:`content.write_brief`)."""
+    # the module global is looked up at call time (tests replace the renderer)
+    return write_brief(results, out_path, lambda content, path: _render_pdf(content, path),
+                       lang, comparison)
