@@ -284,50 +284,55 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def resolved_parameters(path: Path, _seen: tuple = (), key: str = "parameters") -> dict:
-    """Parameters (or ``reasons``) of a scenario file merged over those of the scenario it
-    ``modifies`` (a file ``<modifies>.yaml`` in the same folder), recursively."""
-    path = Path(path)
-    data = _read_yaml(path)
-    parse_scenario(data, str(path))  # each file of the chain on its own (e.g. 'modifies' a name)
-    own = data.get(key) or {}
-    parent = data.get("modifies")
-    if not parent:
-        return own
-    parent_path = path.with_name(f"{parent}.yaml")
-    if parent_path in _seen or parent_path == path:
-        raise ScenarioError(str(path), [f"'modifies: {parent}' makes a cycle"])
-    if not parent_path.exists():
-        raise ScenarioError(str(path), [f"'modifies: {parent}' names no file {parent_path.name} "
-                                        "in the same folder"])
-    return _merge(resolved_parameters(parent_path, (*_seen, path), key), own)
+def modifies_chain(path: Path) -> list[tuple[Path, dict]]:
+    """The scenario file and the files it ``modifies`` (``<name>.yaml`` in the same folder),
+    from the root (the baseline) to ``path``, each read and validated on its own once."""
+    chain: list[tuple[Path, dict]] = []
+    current = Path(path)
+    while True:
+        data = _read_yaml(current)
+        parse_scenario(data, str(current))  # each file of the chain on its own
+        chain.append((current, data))
+        parent = data.get("modifies")
+        if not parent:
+            return chain[::-1]
+        parent_path = current.with_name(f"{parent}.yaml")
+        if parent_path in [p for p, _ in chain]:
+            raise ScenarioError(str(current), [f"'modifies: {parent}' makes a cycle"])
+        if not parent_path.exists():
+            raise ScenarioError(str(current), [f"'modifies: {parent}' names no file "
+                                               f"{parent_path.name} in the same folder"])
+        current = parent_path
+
+
+def resolved_parameters(path: Path, key: str = "parameters",
+                        chain: list[tuple[Path, dict]] | None = None) -> dict:
+    """Parameters (or ``reasons``) of a scenario file merged over those of the scenarios it
+    ``modifies``, root first."""
+    out: dict = {}
+    for _p, data in chain or modifies_chain(path):
+        out = _merge(out, data.get(key) or {})
+    return out
 
 
 def load_scenario(path: Path) -> Scenario:
     """Read and validate ``scenarios/NAME.yaml``, inheriting the parameters of the scenario it
     modifies. The file's own keys are validated first, so an error names this file."""
     path = Path(path)
-    data = _read_yaml(path)
-    parse_scenario(data, str(path))  # the file on its own: unknown keys, types, ranges
     # 'modifies: null' (written explicitly: the key is required) makes a self-contained root
     # scenario, compared with the declared defaults, i.e. the baseline (tests/fixtures/ci_small).
-    scenario = parse_scenario({**data, "parameters": resolved_parameters(path),
-                               "reasons": resolved_parameters(path, key="reasons")}, str(path))
+    chain = modifies_chain(path)
+    data = chain[-1][1]
+    scenario = parse_scenario({**data, "parameters": resolved_parameters(path, chain=chain),
+                               "reasons": resolved_parameters(path, "reasons", chain)}, str(path))
     scenario._name = path.stem
     return scenario
 
 
 def reference_scenario(path: Path) -> Scenario | None:
     """The root of a scenario's ``modifies`` chain (the baseline), or None if it is the root."""
-    current = Path(path)
-    if not load_scenario(current).modifies:  # validates the chain (names, cycles) first
-        return None
-    while True:
-        d = _read_yaml(current)
-        parent = d.get("modifies") if isinstance(d, dict) else None
-        if not parent:
-            return load_scenario(current)
-        current = current.with_name(f"{parent}.yaml")
+    chain = modifies_chain(Path(path))  # validates the chain (names, cycles) first
+    return load_scenario(chain[0][0]) if len(chain) > 1 else None
 
 
 def scenario_hash(scenario: Scenario) -> str:
