@@ -53,6 +53,9 @@ def english_words(text: str) -> list[str]:
     for phrase in ALLOWED:
         text = text.replace(phrase, " ")
     text = re.sub(r"\S+\.(?:com|id|org|go\.id|net|asia|co)\S*", " ", text)  # publisher hosts
+    # hashes in the footer (scenario, data, commit): "6cd4dfe" must not read as "cd", "dfe"
+    text = re.sub(r"\b[0-9a-f]{7,64}(?:-dirty)?\b", " ", text)
+    text = re.sub(r"\S*\d\S*", " ", text)  # any token with a digit is not a word
     words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
     return sorted({w for w in words if w.lower() in ENGLISH})
 
@@ -86,6 +89,9 @@ def test_english_word_list_catches_english():
     assert english_words("Kaltim exports by port of loading, reported Jan–10 (cumulative)") == [
         "by", "cumulative", "exports", "loading", "of", "port", "reported"]
     assert english_words("Export Center Balikpapan membina UMKM; sumber worldbank.org") == []
+    # footer hashes are not words (a commit "6cd4be1" once read as the English "be")
+    assert english_words("Revisi 6cd4be1-dirty · Sidik data beadfee0 · Skenario 4430ec64") == []
+    assert english_words("Revisi 6cd4be1, the draws") == ["draws", "the"]
 
 
 @pytest.mark.parametrize("scenario", [p.stem for p in SCENARIOS])
