@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({int(run.years[0])}-{int(run.years[-1])}), all modules: {best:.2f} s "
           f"(best of {args.repeat}; runs: {', '.join(f'{x:.2f}' for x in times)})")
     t = time.perf_counter()
-    engine._simulate(scenario, inputs, ref.parameters, args.draws,
+    engine.simulate(scenario, inputs, ref.parameters, args.draws,
                      scenario.parameters.simulation.seed)
     print(f"  of which _simulate (draws and modules): {time.perf_counter() - t:.2f} s")
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kaltim_research.models import baseline as bl
+from kaltim_research.models.baseline import price_model as bl
 
 SPEC = bl.SeriesSpec("Testprovinsi", "via_ports", "nonmigas", "coal_newcastle")
 MONTHS = pd.period_range(bl.CALENDAR_START, bl.CALENDAR_END, freq="M")   # 2014-01 .. 2025-12

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from kaltim_research.config import PROJ_ROOT
-from kaltim_research.models import blocks as bk
 from kaltim_research.models import engine
-from kaltim_research.models import nowcast as nc
-from kaltim_research.models import volume as vo
+from kaltim_research.models.baseline import blocks as bk
+from kaltim_research.models.baseline import nowcast as nc
+from kaltim_research.models.baseline import volume as vo
 from kaltim_research.models.scenario import Parameters, load_scenario
 
 SCENARIOS = Path(PROJ_ROOT) / "scenarios"
@@ -121,7 +121,7 @@ def test_block_shares_pool_several_periods_and_sum_to_one(inputs):
 
 
 def test_blocks_sum_to_the_baseline_in_every_draw(inputs, scen):
-    out = engine._simulate(scen["baseline"], inputs, Parameters(), 300, 3)
+    out = engine.simulate(scen["baseline"], inputs, Parameters(), 300, 3)
     for prov in (KALTIM, KALTARA):
         total = sum(np.asarray(v) for v in out["mix"][prov].values())
         np.testing.assert_allclose(total, out["comps"][prov]["baseline"], rtol=1e-12)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kaltim_research.models.connectivity import simulate_connectivity
+from kaltim_research.models.levers.connectivity import simulate_connectivity
 
 YEARS = np.array([2028, 2029, 2030])
 

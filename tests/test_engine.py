@@ -16,7 +16,7 @@ import yaml
 
 from kaltim_research.config import PROJ_ROOT
 from kaltim_research.models import engine
-from kaltim_research.models.baseline import DEFAULT_SERIES
+from kaltim_research.models.baseline.price_model import DEFAULT_SERIES
 from kaltim_research.models.scenario import Parameters, load_scenario, parse_scenario, reference_scenario
 
 SCENARIOS = Path(PROJ_ROOT) / "scenarios"
@@ -172,7 +172,7 @@ def test_scenario_seed_is_used_by_default(run, scen):
 @pytest.mark.parametrize("name", ["kihi", "combined_ambitious"])
 def test_kihi_output_within_capacity_and_power(inputs, scen, name):
     s = scen[name]
-    out = engine._simulate(s, inputs, scen["baseline"].parameters, 500, 3)
+    out = engine.simulate(s, inputs, scen["baseline"].parameters, 500, 3)
     k, u, years = out["kihi"], out["u"], out["years"]
     kp = s.parameters.kihi
     output = k.output_t.sum(axis=1)                                        # (N, T) tonnes
@@ -256,12 +256,12 @@ def test_coal_transition_size_by_hand(run, inputs, scen):
     """Only the coal blocks move: per draw where demand binds in both runs, coal block ratio =
     (60 / 97.5)^ε × Π_{2026..2030} (1 + g − 0.08) / (1 + g); every other block is unchanged."""
     n, seed = 300, 11
-    out_b = engine._simulate(scen["baseline"], inputs, scen["baseline"].parameters, n, seed)
-    out_c = engine._simulate(scen["coal_transition"], inputs, scen["baseline"].parameters, n, seed)
+    out_b = engine.simulate(scen["baseline"], inputs, scen["baseline"].parameters, n, seed)
+    out_c = engine.simulate(scen["coal_transition"], inputs, scen["baseline"].parameters, n, seed)
     i = list(out_b["years"]).index(2030)
     u = out_b["u"]
     w = inputs.blocks.weights
-    from kaltim_research.models.volume import DESTINATIONS
+    from kaltim_research.models.baseline.volume import DESTINATIONS
     g = sum(wt * u[f"coal_volume.{DESTINATIONS[k]}"] for k, wt in w.items()) / 100
     supply = u["coal_volume.output_outturn_ratio"]
     demand_b = (1 + g) ** 5

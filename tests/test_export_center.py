@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kaltim_research.models.export_center import (
+from kaltim_research.models.levers.export_center import (
     allocate_to_destinations,
     elasticity_crosscheck,
     promotion_crosscheck,

@@ -13,8 +13,8 @@ import pytest
 from kaltim_research.config import PROJ_ROOT
 from kaltim_research.errors import DataError
 from kaltim_research.models import engine
-from kaltim_research.models import fiscal as fis
-from kaltim_research.models.kihi import retained_value
+from kaltim_research.models.budget import fiscal as fis
+from kaltim_research.models.levers.kihi import retained_value
 from kaltim_research.models.scenario import Parameters, load_scenario, parse_scenario
 from kaltim_research.report.results import run_to_dir
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kaltim_research.models.kihi import PowerSpec, ProjectSpec, ramp_fraction, simulate_projects
+from kaltim_research.models.levers.kihi import PowerSpec, ProjectSpec, ramp_fraction, simulate_projects
 
 YEARS = np.arange(2027, 2033)  # 2027 .. 2032
 T = len(YEARS)

@@ -72,8 +72,8 @@ def test_history_starts_at_each_provinces_first_year(third_province):
 
 
 def test_engine_headline_with_three_provinces_and_no_sector_breakdown(third_province):
-    from kaltim_research.models import baseline as bl
     from kaltim_research.models import engine
+    from kaltim_research.models.baseline import price_model as bl
     from kaltim_research.models.scenario import load_scenario
     from kaltim_research.report.results import headline
 

@@ -205,8 +205,8 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from kaltim_research.models.overrides import validate_simulation_value
     from kaltim_research.models.scenario import ScenarioError
+    from kaltim_research.models.scenario.overrides import validate_simulation_value
     from kaltim_research.report.results import run_to_dir
 
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kaltim_research.data.tables import LEDGER_COLUMNS, Table, to_csv_bytes
 from kaltim_research.errors import DataError, Problem
 
 MONTHS = {
@@ -166,7 +167,7 @@ def wide_to_long(cells: list[list[str]], file: str) -> tuple[str, list[tuple[int
 def ledger_records(values: list[tuple[int, int, float, int]], *, province: str, concept: str,
                    flow: str, factor: float, source_url: str, source_date: str,
                    how: str) -> list[list[Any]]:
-    """Rows in :data:`~kaltim_research.data.importer.LEDGER_COLUMNS` order."""
+    """Rows in :data:`~kaltim_research.data.tables.LEDGER_COLUMNS` order."""
     rows = []
     for year, month, value, line in sorted(values):
         ptype, pem = ("year", 12) if month == 13 else ("month", month)
@@ -179,8 +180,7 @@ def ledger_records(values: list[tuple[int, int, float, int]], *, province: str, 
 
 def to_ledger_table(cells: list[list[str]], file: str, *, province, concept, flow, unit,
                     source_url: str, source_date: str):
-    """A downloaded BPS table as an importer :class:`~kaltim_research.data.importer.Table`."""
-    from kaltim_research.data.importer import LEDGER_COLUMNS, Table, to_csv_bytes
+    """A downloaded BPS table as an importer :class:`~kaltim_research.data.tables.Table`."""
 
     title, values = wide_to_long(cells, file)
     prov = province_of(title, province)

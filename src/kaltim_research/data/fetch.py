@@ -18,15 +18,8 @@ import pandas as pd
 
 from kaltim_research.config import RAW_DIR
 from kaltim_research.data import bps, bpstable
-from kaltim_research.data.importer import (
-    IMPORT_KEY,
-    LEDGER_COLUMNS,
-    LEDGER_TEMPLATE,
-    ImportResult,
-    Table,
-    import_table,
-    to_csv_bytes,
-)
+from kaltim_research.data.importer import IMPORT_KEY, LEDGER_TEMPLATE, ImportResult, import_table
+from kaltim_research.data.tables import LEDGER_COLUMNS, Table, to_csv_bytes
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from kaltim_research.data.importer import Table, cell_text, to_csv_bytes
+from kaltim_research.data.tables import Table, cell_text, to_csv_bytes
 from kaltim_research.errors import DataError, Problem
 
 #: The address the World Bank has kept for the monthly workbook (linked from the landing page).

@@ -18,7 +18,7 @@ from kaltim_research.config import PROCESSED_DIR
 from kaltim_research.fileio import swap_dir
 from kaltim_research.models import engine
 from kaltim_research.models.engine import COMPONENTS, RunResult, hhi
-from kaltim_research.models.export_center import allocate_to_destinations
+from kaltim_research.models.levers.export_center import allocate_to_destinations
 from kaltim_research.models.scenario import (
     load_scenario,
     reference_scenario,

@@ -7,7 +7,7 @@ For each scenario file the runner
    only warns about an unknown parameter;
 2. skips the scenario when its inputs (scenario file and the scenarios it modifies, data
    manifest, notebooks, package version and source, overrides) are unchanged since its last
-   good run, unless ``--force``;
+   good run, unless ``--force`` (:mod:`fingerprint`);
 3. runs the engine once (``results.json`` and the detail CSVs), then executes the scenario
    notebooks with papermill on the project's own kernel, converts them to HTML without code,
    and writes the governor's briefs (PDF in Bahasa Indonesia and English, DOCX);
@@ -23,7 +23,6 @@ A kernel that fails to start is retried, so concurrent start-ups cannot race eac
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import shutil
@@ -34,18 +33,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from kaltim_research import __version__
 from kaltim_research.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
 from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 from kaltim_research.report import integrity
 from kaltim_research.report.changes import write_changes
+from kaltim_research.report.fingerprint import FINGERPRINT, file_sha, fingerprint, source_hash
 from kaltim_research.report.integrity import report_name
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
-FINGERPRINT = "fingerprint.json"
 
 
 class RunError(RuntimeError):
@@ -85,38 +82,6 @@ def _coerce(value: str):
         except ValueError:
             pass
     return value
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def source_hash() -> str:
-    """Hash of the package source, so an edit without a version bump still reruns reports."""
-    h = hashlib.sha256(__version__.encode())
-    for p in sorted(Path(__file__).resolve().parents[1].rglob("*")):
-        if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def fingerprint(scenario_path: Path, notebooks: list[Path], overrides: dict, lang: str,
-                raw_dir: Path = RAW_DIR) -> dict:
-    from kaltim_research.data.manifest import manifest_hash
-
-    chain, current = [], Path(scenario_path)
-    while current is not None:
-        chain.append(_sha(current))
-        data = yaml.safe_load(current.read_text(encoding="utf-8")) or {}
-        parent = data.get("modifies")
-        current = current.with_name(f"{parent}.yaml") if parent else None
-    manifest = json.loads((Path(raw_dir) / "datapackage.json").read_text(encoding="utf-8"))
-    return {"scenario_files": chain, "data_manifest_hash": manifest_hash(raw_dir),
-            "data_resources": sorted(r.get("name", "") for r in manifest.get("resources", [])),
-            "notebooks": {nb.name: _sha(nb) for nb in notebooks},
-            "package_version": __version__, "source_hash": source_hash(),
-            "overrides": overrides, "lang": lang}
 
 
 @dataclass
@@ -374,7 +339,7 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
     # -p draws / -p seed also set the engine run the notebooks read, validated by the model
     # that checks scenario files (draws cap, seed range; a negative seed means "the
     # scenario's own", as in the notebooks).
-    from kaltim_research.models.overrides import validate_simulation_value
+    from kaltim_research.models.scenario.overrides import validate_simulation_value
     try:
         draws = validate_simulation_value("draws", overrides.get("draws", draws),
                                           "-p draws" if "draws" in overrides else "--draws")
@@ -462,7 +427,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
         hist_dir = Path(reports_dir) / "history"
         hist_fp = {"manifest": fingerprint(Path(files[0]), [NOTEBOOKS_DIR / HISTORY_NOTEBOOK], {},
                                            lang)["data_manifest_hash"],
-                   "notebook": _sha(NOTEBOOKS_DIR / HISTORY_NOTEBOOK), "source": source_hash()}
+                   "notebook": file_sha(NOTEBOOKS_DIR / HISTORY_NOTEBOOK), "source": source_hash()}
         from kaltim_research.report.notebook import provinces
 
         if force or integrity.read_json(hist_dir / FINGERPRINT) != hist_fp \

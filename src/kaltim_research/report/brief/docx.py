@@ -34,21 +34,41 @@ FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 def _render_docx(content: BriefContent, path: Path) -> None:
     """Write the DOCX (editable by staff) to ``path``."""
     from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
 
     doc = Document()
     sec = doc.sections[0]
+    _setup_page(sec)
+    _setup_styles(doc)
+    _write_heading(doc, content)
+    for i, section in enumerate(content.sections, start=1):
+        doc.add_paragraph(f"{i}. {section.heading}", style="Heading 2")
+        for b in section.blocks:
+            _write_block(doc, b)
+    _write_footer(sec, content)
+    _set_language(doc, DOCX_LANG[content.lang])
+    _set_properties(doc, content)
+    buf = io.BytesIO()
+    doc.save(buf)
+    Path(path).write_bytes(_fixed_zip_times(buf.getvalue()))
+
+
+def _setup_page(sec) -> None:
+    """A4 portrait, the brief's margins and room for the footer."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
     sec.orientation = WD_ORIENT.PORTRAIT
     sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin"):
         setattr(sec, side, Cm(PAGE_MARGIN_CM))
     sec.bottom_margin = Cm(PAGE_MARGIN_CM + FOOTER_SPACE_CM)
     sec.footer_distance = Cm(PAGE_MARGIN_CM * 0.45)
+
+
+def _setup_styles(doc) -> None:
+    """Body text (Normal) and section headings (Heading 2) in the brief's font, black."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
 
     normal = doc.styles["Normal"]
     normal.font.name = DOCX_FONT
@@ -70,73 +90,105 @@ def _render_docx(content: BriefContent, path: Path) -> None:
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(attr), None)
 
-    def para(
-        text: str,
-        size: float = DOCX_BODY_PT,
-        lead: str = "",
-        bold: bool = False,
-        align: Any = None,
-        color: RGBColor | None = None,
-    ):
-        par = doc.add_paragraph()
-        if lead:
-            r = par.add_run(lead + " ")
-            r.bold = True
-            r.font.size = Pt(size)
-        r = par.add_run(text)
-        r.bold = bold
+
+def _para(
+    doc,
+    text: str,
+    size: float = DOCX_BODY_PT,
+    lead: str = "",
+    bold: bool = False,
+    align: Any = None,
+    color: Any = None,
+):
+    """Add a paragraph: an optional bold ``lead``, then ``text``."""
+    from docx.shared import Pt
+
+    par = doc.add_paragraph()
+    if lead:
+        r = par.add_run(lead + " ")
+        r.bold = True
         r.font.size = Pt(size)
-        if color is not None:
-            r.font.color.rgb = color
-        if align is not None:
-            par.alignment = align
-        return par
+    r = par.add_run(text)
+    r.bold = bold
+    r.font.size = Pt(size)
+    if color is not None:
+        r.font.color.rgb = color
+    if align is not None:
+        par.alignment = align
+    return par
 
-    grey = RGBColor(0x33, 0x33, 0x33)
-    para(content.title, size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+def _grey():
+    from docx.shared import RGBColor
+
+    return RGBColor(0x33, 0x33, 0x33)
+
+
+def _write_heading(doc, content: BriefContent) -> None:
+    """Title, the memo lines (Kepada, Dari, ...) and the bottom line right under Perihal."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    _para(doc, content.title, size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for label, value in content.meta:
-        para(value, lead=f"{label}:")
+        _para(doc, value, lead=f"{label}:")
     for b in content.summary:  # bottom line first, right under Perihal
-        para(b.text, lead=b.lead)
-    for i, section in enumerate(content.sections, start=1):
-        doc.add_paragraph(f"{i}. {section.heading}", style="Heading 2")
-        for b in section.blocks:
-            if isinstance(b, Para):
-                size = TABLE_PT if b.style in ("small", "note") else DOCX_BODY_PT
-                para(b.text, size=size, lead=b.lead, color=grey if b.style == "small" else None)
-            elif isinstance(b, Item):
-                par = para(f"{b.label}\t{b.text}")
-                pf = par.paragraph_format
-                pf.left_indent = Cm(0.5)
-                pf.first_line_indent = Cm(-0.4)
-                pf.tab_stops.add_tab_stop(Cm(0.5))
-            elif isinstance(b, Figure):
-                doc.add_picture(io.BytesIO(b.png), width=Cm(b.width_cm))
-                doc.paragraphs[-1].paragraph_format.keep_with_next = True
-                para(b.caption, size=TABLE_PT, color=grey)
-            elif isinstance(b, Table):
-                t = doc.add_table(rows=1 + len(b.rows), cols=len(b.header))
-                t.style = "Table Grid"
-                t.alignment = WD_TABLE_ALIGNMENT.LEFT
-                t.autofit = False
-                # LibreOffice and Word read the grid columns, not only the cell widths.
-                for c_idx, col in enumerate(t.columns):
-                    col.width = Cm(b.col_widths_cm[c_idx])
-                for r_idx, row in enumerate([b.header, *b.rows]):
-                    for c_idx, text in enumerate(row):
-                        c = t.cell(r_idx, c_idx)
-                        c.width = Cm(b.col_widths_cm[c_idx])
-                        cp = c.paragraphs[0]
-                        cp.paragraph_format.space_after = Pt(0)
-                        run = cp.add_run(text)
-                        run.font.size = Pt(TABLE_PT)
-                        run.bold = r_idx == 0
-                if b.caption:
-                    para(b.caption, size=TABLE_PT, color=grey)
-                else:
-                    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+        _para(doc, b.text, lead=b.lead)
 
-    # Footer with provenance and a PAGE field.
+
+def _write_block(doc, b: Any) -> None:
+    """One block of a section: paragraph, enumerated item, figure or table."""
+    from docx.shared import Cm
+
+    if isinstance(b, Para):
+        size = TABLE_PT if b.style in ("small", "note") else DOCX_BODY_PT
+        _para(doc, b.text, size=size, lead=b.lead, color=_grey() if b.style == "small" else None)
+    elif isinstance(b, Item):
+        par = _para(doc, f"{b.label}\t{b.text}")
+        pf = par.paragraph_format
+        pf.left_indent = Cm(0.5)
+        pf.first_line_indent = Cm(-0.4)
+        pf.tab_stops.add_tab_stop(Cm(0.5))
+    elif isinstance(b, Figure):
+        doc.add_picture(io.BytesIO(b.png), width=Cm(b.width_cm))
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+        _para(doc, b.caption, size=TABLE_PT, color=_grey())
+    elif isinstance(b, Table):
+        _write_table(doc, b)
+
+
+def _write_table(doc, b: Table) -> None:
+    """A grid table with a bold header row, fixed column widths, then its caption."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm, Pt
+
+    t = doc.add_table(rows=1 + len(b.rows), cols=len(b.header))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.LEFT
+    t.autofit = False
+    # LibreOffice and Word read the grid columns, not only the cell widths.
+    for c_idx, col in enumerate(t.columns):
+        col.width = Cm(b.col_widths_cm[c_idx])
+    for r_idx, row in enumerate([b.header, *b.rows]):
+        for c_idx, text in enumerate(row):
+            c = t.cell(r_idx, c_idx)
+            c.width = Cm(b.col_widths_cm[c_idx])
+            cp = c.paragraphs[0]
+            cp.paragraph_format.space_after = Pt(0)
+            run = cp.add_run(text)
+            run.font.size = Pt(TABLE_PT)
+            run.bold = r_idx == 0
+    if b.caption:
+        _para(doc, b.caption, size=TABLE_PT, color=_grey())
+    else:
+        doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _write_footer(sec, content: BriefContent) -> None:
+    """Footer with provenance and a PAGE field."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
     fp = sec.footer.paragraphs[0]
     run = fp.add_run(f"{content.footer} · {content.page_label} ")
     run.font.size = Pt(FOOTER_PT)
@@ -153,7 +205,9 @@ def _render_docx(content: BriefContent, path: Path) -> None:
             el.text = text
         field_run._r.append(el)
 
-    _set_language(doc, DOCX_LANG[content.lang])
+
+def _set_properties(doc, content: BriefContent) -> None:
+    """Core properties (title, author, subject, language), with fixed timestamps."""
     props = doc.core_properties
     props.title = content.title
     props.author = content.meta[1][1]
@@ -164,9 +218,6 @@ def _render_docx(content: BriefContent, path: Path) -> None:
     props.last_printed = FIXED_TIME
     props.revision = 1
     props.last_modified_by = content.meta[1][1]
-    buf = io.BytesIO()
-    doc.save(buf)
-    Path(path).write_bytes(_fixed_zip_times(buf.getvalue()))
 
 
 def _set_language(doc, tag: str) -> None:

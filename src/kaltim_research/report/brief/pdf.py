@@ -45,24 +45,13 @@ def _register_pdf_fonts() -> None:
     addMapping(PDF_FONT, 1, 1, PDF_FONT_BOLD)
 
 
-def _pdf_bytes(content: BriefContent, scale: float = 1.0) -> tuple[bytes, int]:
-    """Render the PDF into memory; return (bytes, page count)."""
+def _pdf_styles(scale: float) -> dict[str, Any]:
+    """Paragraph styles of the brief at ``scale`` (the footer keeps its size)."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.platypus import (
-        Image,
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        TableStyle,
-    )
-    from reportlab.platypus import Table as RLTable
 
-    _register_pdf_fonts()
     body_pt, table_pt = BODY_PT * scale, TABLE_PT * scale
     base = ParagraphStyle(
         "body", fontName=PDF_FONT, fontSize=body_pt, leading=body_pt * 1.22, spaceAfter=1.5 * scale
@@ -114,55 +103,92 @@ def _pdf_bytes(content: BriefContent, scale: float = 1.0) -> tuple[bytes, int]:
         leading=FOOTER_PT * 1.2,
         textColor=colors.HexColor("#444444"),
     )
+    return {"base": base, "blocks": styles, "title": title, "heading": heading, "item": item,
+            "cell": cell, "cell_head": cell_head, "caption": caption, "footer": footer_style}
 
-    def p(text: str, style: ParagraphStyle, lead: str = "", bullet: str | None = None):
-        markup = (f"<b>{escape(lead)}</b> " if lead else "") + escape(text)
-        return Paragraph(markup, style, bulletText=bullet)
+
+def _p(text: str, style: Any, lead: str = "", bullet: str | None = None):
+    """A paragraph of escaped ``text`` with an optional bold ``lead``."""
+    from reportlab.platypus import Paragraph
+
+    markup = (f"<b>{escape(lead)}</b> " if lead else "") + escape(text)
+    return Paragraph(markup, style, bulletText=bullet)
+
+
+def _pdf_table(b: Table, st: dict[str, Any], avail_width: float) -> Any:
+    """A table with a shaded header row, shrunk to the frame width if need be."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Table as RLTable
+    from reportlab.platypus import TableStyle
+
+    data = [[_p(h, st["cell_head"]) for h in b.header]]
+    data += [[_p(c, st["cell"]) for c in row] for row in b.rows]
+    widths = [w * cm for w in b.col_widths_cm]
+    shrink = min(1.0, avail_width / sum(widths))
+    t = RLTable(data, colWidths=[w * shrink for w in widths], repeatRows=1, hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+            ]
+        )
+    )
+    return t
+
+
+def _block_flowables(b: Any, st: dict[str, Any], scale: float, avail_width: float) -> list[Any]:
+    """The flowables of one block: paragraph, enumerated item, figure or table."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, KeepTogether, Spacer
+
+    if isinstance(b, Para):
+        return [_p(b.text, st["blocks"].get(b.style, st["base"]), lead=b.lead)]
+    if isinstance(b, Item):
+        return [_p(b.text, st["item"], bullet=b.label)]
+    if isinstance(b, Figure):
+        img = Image(io.BytesIO(b.png), width=b.width_cm * cm * scale, height=b.height_cm * cm * scale)
+        return [KeepTogether([img, _p(b.caption, st["caption"])])]
+    if isinstance(b, Table):
+        t = _pdf_table(b, st, avail_width)
+        return [t, _p(b.caption, st["caption"]) if b.caption else Spacer(1, 2 * scale)]
+    return []
+
+
+def _pdf_story(content: BriefContent, st: dict[str, Any], scale: float) -> list[Any]:
+    """Title, memo lines, bottom line, then the numbered sections."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Spacer
 
     # Frame width minus the frame's default 6 pt padding on each side.
     avail_width = A4[0] - 2 * PAGE_MARGIN_CM * cm - 12
-    story: list[Any] = [p(content.title, title)]
+    story: list[Any] = [_p(content.title, st["title"])]
     for label, value in content.meta:
-        story.append(p(value, base, lead=f"{label}:"))
+        story.append(_p(value, st["base"], lead=f"{label}:"))
     for b in content.summary:  # bottom line first, right under Perihal
-        story.append(p(b.text, base, lead=b.lead))
+        story.append(_p(b.text, st["base"], lead=b.lead))
     story.append(Spacer(1, 2 * scale))
     for i, sec in enumerate(content.sections, start=1):
-        story.append(p(f"{i}. {sec.heading}", heading))
+        story.append(_p(f"{i}. {sec.heading}", st["heading"]))
         for b in sec.blocks:
-            if isinstance(b, Para):
-                story.append(p(b.text, styles.get(b.style, base), lead=b.lead))
-            elif isinstance(b, Item):
-                story.append(p(b.text, item, bullet=b.label))
-            elif isinstance(b, Figure):
-                img = Image(io.BytesIO(b.png), width=b.width_cm * cm * scale, height=b.height_cm * cm * scale)
-                story.append(KeepTogether([img, p(b.caption, caption)]))
-            elif isinstance(b, Table):
-                data = [[p(h, cell_head) for h in b.header]]
-                data += [[p(c, cell) for c in row] for row in b.rows]
-                widths = [w * cm for w in b.col_widths_cm]
-                shrink = min(1.0, avail_width / sum(widths))
-                t = RLTable(data, colWidths=[w * shrink for w in widths], repeatRows=1, hAlign="LEFT")
-                t.setStyle(
-                    TableStyle(
-                        [
-                            ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
-                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                            ("TOPPADDING", (0, 0), (-1, -1), 1),
-                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                            ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-                            ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-                        ]
-                    )
-                )
-                story.append(t)
-                if b.caption:
-                    story.append(p(b.caption, caption))
-                else:
-                    story.append(Spacer(1, 2 * scale))
+            story += _block_flowables(b, st, scale, avail_width)
+    return story
 
-    pages = [0]
+
+def _footer_painter(content: BriefContent, footer_style: Any, pages: list[int]):
+    """The page callback: counts pages in ``pages[0]`` and draws the footer with a rule."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph
+
     page_w, _page_h = A4
     margin = PAGE_MARGIN_CM * cm
 
@@ -179,6 +205,21 @@ def _pdf_bytes(content: BriefContent, scale: float = 1.0) -> tuple[bytes, int]:
         para.drawOn(canvas, margin, y)
         canvas.restoreState()
 
+    return on_page
+
+
+def _pdf_bytes(content: BriefContent, scale: float = 1.0) -> tuple[bytes, int]:
+    """Render the PDF into memory; return (bytes, page count)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    _register_pdf_fonts()
+    st = _pdf_styles(scale)
+    story = _pdf_story(content, st, scale)
+    pages = [0]
+    on_page = _footer_painter(content, st["footer"], pages)
+    margin = PAGE_MARGIN_CM * cm
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,

@@ -42,6 +42,32 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
     Derived values get hollow markers, shaped by their basis, and a legend entry
     ``derived (see basis): <basis>``. Years or months without a printed figure are left empty.
     """
+    a, years_all, m = _history_rows(annual, monthly, province, monthly_flows)
+    keys = sorted(set(zip(a["concept"], a["flow"], strict=True))
+                  | set(zip(m["concept"], m["flow"], strict=True)))
+    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+
+    fig, (ax_a, ax_m) = plt.subplots(2, 1, figsize=(11, 9), height_ratios=(1, 1.1))
+    bases_seen = _draw_annual(ax_a, a, colors)
+    _label_annual(ax_a, a, years_all, province)
+    _annual_legends(ax_a, keys, colors, bases_seen)
+    m_bases = _draw_monthly(ax_m, m, colors)
+    _label_monthly(ax_m, m, province, monthly_flows)
+    _monthly_legend(ax_m, m, keys, colors, m_bases)
+    if years_all or not m.empty:
+        lo = min([*years_all, *m["year"].tolist()])
+        hi = max([*years_all, *m["year"].tolist()])
+        for ax in (ax_a, ax_m):
+            ax.set_xlim(lo - 0.5, hi + 1.5)
+    fig.suptitle(f"{province}: exports as printed, {UNIT}", fontsize=12)
+    return finish(fig, source or LEDGER_SOURCE.format(table="exports_annual.csv, exports.csv")
+                   + DERIVED_NOTE)
+
+
+def _history_rows(annual: pd.DataFrame, monthly: pd.DataFrame, province: str,
+                  monthly_flows: tuple[str, ...]) -> tuple[pd.DataFrame, list, pd.DataFrame]:
+    """The province's annual rows with a value, every year it has a row for, and its monthly
+    rows with a value for ``monthly_flows``."""
     a = annual[annual["province"] == province]
     years_all = sorted(a["year"].unique()) if not a.empty else []
     a = a[a["value_usd_m"].notna()]
@@ -49,12 +75,12 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
     if "period_type" in m.columns:
         m = m[m["period_type"] == "month"]
     m = m[m["flow"].isin(monthly_flows) & m["value_usd_m"].notna()]
+    return a, years_all, m
 
-    keys = sorted(set(zip(a["concept"], a["flow"], strict=True))
-                  | set(zip(m["concept"], m["flow"], strict=True)))
-    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
 
-    fig, (ax_a, ax_m) = plt.subplots(2, 1, figsize=(11, 9), height_ratios=(1, 1.1))
+def _draw_annual(ax_a, a: pd.DataFrame, colors: dict) -> dict[str, bool]:
+    """One marker per year, coloured by series and shaped by basis (hollow when derived);
+    returns the bases drawn and whether they were derived."""
     bases_seen: dict[str, bool] = {}
     for (concept, flow), g in a.groupby(["concept", "flow"], sort=True):
         c = colors[(concept, flow)]
@@ -67,6 +93,11 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
             if d:
                 line.set_gid(DERIVED_GID)
             bases_seen[basis] = bool(d)
+    return bases_seen
+
+
+def _label_annual(ax_a, a: pd.DataFrame, years_all: list, province: str) -> None:
+    """Title (naming the years without a full-year figure), axis labels and grid."""
     if a.empty:
         draw_empty(ax_a, f"no full-year figure printed for {province} in these years")
     no_value_years = sorted(set(years_all) - set(a["year"]))
@@ -78,6 +109,9 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
     ax_a.set_xlabel("Year")
     ax_a.grid(alpha=0.3)
 
+
+def _annual_legends(ax_a, keys: list, colors: dict, bases_seen: dict[str, bool]) -> None:
+    """Two legends beside the annual panel: series (colour) and basis (marker)."""
     series_handles = [Line2D([], [], color=colors[k], marker="o", linestyle="-",
                              label=series_label(*k)) for k in keys]
     basis_handles = []
@@ -94,7 +128,10 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
         ax_a.legend(handles=basis_handles, loc="lower left", bbox_to_anchor=(1.01, 0.0),
                     fontsize=8, title="basis (marker)", title_fontsize=8)
 
-    # Monthly panel: a complete calendar per series so that lines break at missing months.
+
+def _draw_monthly(ax_m, m: pd.DataFrame, colors: dict) -> dict[str, bool]:
+    """Monthly lines over a complete calendar per series (so they break at missing months),
+    reported points and hollow derived squares; returns the bases drawn."""
     m_bases: dict[str, bool] = {}
     for (concept, flow), g in m.groupby(["concept", "flow"], sort=True):
         c = colors[(concept, flow)]
@@ -119,6 +156,11 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
                 m_bases[b] = True
         if (~derived).any():
             m_bases.setdefault("reported", False)
+    return m_bases
+
+
+def _label_monthly(ax_m, m: pd.DataFrame, province: str, monthly_flows: tuple[str, ...]) -> None:
+    """Title, axis labels and grid of the monthly panel."""
     if m.empty:
         draw_empty(ax_m, f"no monthly figure printed for {province} ({', '.join(monthly_flows)})")
     ax_m.set_title(f"Monthly exports as printed ({', '.join(monthly_flows)}); lines break at "
@@ -126,6 +168,11 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
     ax_m.set_ylabel(f"{UNIT} per month")
     ax_m.set_xlabel("Year (monthly points)")
     ax_m.grid(alpha=0.3)
+
+
+def _monthly_legend(ax_m, m: pd.DataFrame, keys: list, colors: dict,
+                    m_bases: dict[str, bool]) -> None:
+    """Legend of the monthly panel: bases (marker), then the series drawn (colour)."""
     mh = [Line2D([], [], color="0.2", marker="s" if d else "o", linestyle="none",
                  markerfacecolor="none" if d else "0.2",
                  label=(f"{DERIVED_LABEL}: {BASIS_TEXT.get(b, b)}" if d else BASIS_TEXT.get(b, b)))
@@ -134,14 +181,6 @@ def history_chart(annual: pd.DataFrame, monthly: pd.DataFrame, province: str, *,
            for k in keys if k in set(zip(m["concept"], m["flow"], strict=True))]
     if mh:
         ax_m.legend(handles=mh, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    if years_all or not m.empty:
-        lo = min([*years_all, *m["year"].tolist()])
-        hi = max([*years_all, *m["year"].tolist()])
-        for ax in (ax_a, ax_m):
-            ax.set_xlim(lo - 0.5, hi + 1.5)
-    fig.suptitle(f"{province}: exports as printed, {UNIT}", fontsize=12)
-    return finish(fig, source or LEDGER_SOURCE.format(table="exports_annual.csv, exports.csv")
-                   + DERIVED_NOTE)
 
 
 def coverage_summary(coverage: pd.DataFrame, province: str | None = None,

@@ -8,7 +8,8 @@ then captive coal, shared among projects in priority order) and derives export
 value, power use, CO2 emissions, EU CBAM exposure and operating jobs.
 
 Pure and vectorised: every per-draw value is an array over ``N`` draws; the
-only Python loop runs over projects.
+only Python loop runs over projects. The power cap is in :mod:`.power_supply`,
+the result arrays in :mod:`.kihi_results`.
 
 Draw keys (``draws`` argument of :func:`simulate_projects`)
 -----------------------------------------------------------
@@ -45,6 +46,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kaltim_research.models.levers.kihi_results import KihiResult, KihiTotals
+from kaltim_research.models.levers.power_supply import PowerSpec, PowerTake, take_power
+
 __all__ = [
     "DEFAULT_RAMP_UP",
     "KihiResult",
@@ -60,7 +64,14 @@ __all__ = [
 #: 21 months from first metal to nameplate: ~45 % average in year 1, ~90 % in year 2.
 DEFAULT_RAMP_UP: tuple[float, ...] = (0.45, 0.90, 1.0)
 
-_TWH_PER_MWH = 1e-6
+#: Prefixes of per-project and per-product draw keys.
+_KEY_PREFIXES = (
+    "start_delay_years/",
+    "utilisation/",
+    "power_mwh_per_t/",
+    "price_usd_per_t/",
+    "green_premium_usd_per_t/",
+)
 
 
 @dataclass(frozen=True)
@@ -135,75 +146,6 @@ class ProjectSpec:
             raise ValueError(f"{self.name}: operating_jobs must be >= 0")
 
 
-@dataclass(frozen=True)
-class PowerSpec:
-    """Electricity available to KIHI projects.
-
-    Parameters
-    ----------
-    hydro_twh_by_year : array_like, shape (N, T) or (T,)
-        Hydro energy available, TWh per year. E.g. Mentarang Induk, 1,375 MW,
-        about 9 TWh/yr, COD 2030 with optimal operation from 2030 (ESDM Kaltara).
-        A 1-D array is a year path shared by all draws.
-    captive_coal_twh : array_like, shape (N, T) or (T,)
-        Captive coal-fired generation available, TWh per year. The smelter
-        starts on its own coal units; phase 1 (500 kt at 14.5 MWh/t) needs
-        about 7.25 TWh/yr.
-    """
-
-    hydro_twh_by_year: np.ndarray
-    captive_coal_twh: np.ndarray
-
-
-@dataclass(frozen=True)
-class KihiResult:
-    """Output, power, emissions, CBAM and jobs of KIHI projects.
-
-    Attributes
-    ----------
-    years : numpy.ndarray
-        Calendar years, ``(T,)``.
-    products : tuple of str
-        Product axis, in order of first appearance among the projects, ``(P,)``.
-    output_t : numpy.ndarray
-        Tonnes produced, ``(N, P, T)``.
-    capacity_online_t : numpy.ndarray
-        Nameplate x ramp-up fraction (before utilisation and power cap), ``(N, P, T)``.
-    power_limited_output_t : numpy.ndarray
-        Maximum output the power remaining for each project (after projects
-        earlier in priority order) allows, ``(N, P, T)``; summed over the
-        projects making a product.
-    export_value_usd_m : numpy.ndarray
-        Export value, US$ million, ``(N, P, T)``.
-    power_demand_twh : numpy.ndarray
-        Electricity used, TWh, ``(N, T)``.
-    hydro_used_twh, captive_coal_used_twh : numpy.ndarray
-        Electricity used by source, TWh, ``(N, T)``.
-    emissions_mt_co2 : numpy.ndarray
-        Embedded CO2 of all output, Mt, ``(N, T)``.
-    cbam_exposed_emissions_mt_co2 : numpy.ndarray
-        Embedded CO2 in exports to the EU, Mt, ``(N, T)``.
-    cbam_cost_usd_m : numpy.ndarray
-        CBAM cost, US$ million, ``(N, T)``.
-    jobs : numpy.ndarray
-        Operating jobs where a sourced figure exists (else 0), ``(N, T)``.
-    """
-
-    years: np.ndarray
-    products: tuple[str, ...]
-    output_t: np.ndarray
-    capacity_online_t: np.ndarray
-    power_limited_output_t: np.ndarray
-    export_value_usd_m: np.ndarray
-    power_demand_twh: np.ndarray
-    hydro_used_twh: np.ndarray
-    captive_coal_used_twh: np.ndarray
-    emissions_mt_co2: np.ndarray
-    cbam_exposed_emissions_mt_co2: np.ndarray
-    cbam_cost_usd_m: np.ndarray
-    jobs: np.ndarray
-
-
 def ramp_fraction(years, first_year: float, delay_years, ramp_up: Sequence[float]) -> np.ndarray:
     """Share of nameplate online in each year, with a pro-rated fractional delay.
 
@@ -274,6 +216,124 @@ def _as_nt(a: np.ndarray, n: int, t: int, name: str, one_d_is_draws: bool) -> np
     return out
 
 
+def _checked_years(years) -> np.ndarray:
+    yrs = np.asarray(years)
+    if yrs.ndim != 1:
+        raise ValueError(f"years must be 1-D, got shape {yrs.shape}")
+    return yrs
+
+
+def _products(projects: list[ProjectSpec]) -> tuple[str, ...]:
+    """Product axis in order of first appearance; raise on duplicate project names."""
+    names = [p.name for p in projects]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate project names: {names}")
+    return tuple(dict.fromkeys(p.product for p in projects))
+
+
+def _allowed_keys(projects: list[ProjectSpec], products: tuple[str, ...]) -> set[str]:
+    allowed = {"utilisation", "green_premium_usd_per_t", "eu_carbon_price_usd_per_t"}
+    for nm in (p.name for p in projects):
+        allowed |= {
+            f"start_delay_years/{nm}",
+            f"utilisation/{nm}",
+            f"power_mwh_per_t/{nm}",
+        }
+    for pr in products:
+        allowed |= {f"price_usd_per_t/{pr}", f"green_premium_usd_per_t/{pr}"}
+    return allowed
+
+
+def _checked_draws(draws: Mapping[str, np.ndarray], projects: list[ProjectSpec],
+                   products: tuple[str, ...], strict_keys: bool) -> dict[str, np.ndarray]:
+    """The draws with known keys, as float arrays; raise on unknown or missing keys."""
+    allowed = _allowed_keys(projects, products)
+    unknown = sorted(
+        k
+        for k in set(draws) - allowed
+        if strict_keys or not any(k.startswith(px) and len(k) > len(px) for px in _KEY_PREFIXES)
+    )
+    if unknown:
+        raise ValueError(f"unknown draw keys: {unknown}")
+    draws = {k: v for k, v in draws.items() if k in allowed}
+    required = {f"price_usd_per_t/{pr}" for pr in products}
+    if projects:
+        required.add("utilisation")
+    missing = sorted(required - set(draws))
+    if missing:
+        raise ValueError(f"missing draw keys: {missing}")
+    return {k: np.asarray(v, dtype=float) for k, v in draws.items()}
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """Checked draw arrays, broadcast to ``(N, T)`` on request."""
+
+    arrs: dict[str, np.ndarray]
+    n: int
+    t_len: int
+
+    def get(self, key: str, default: float | None = None) -> np.ndarray:
+        if key in self.arrs:
+            return _as_nt(self.arrs[key], self.n, self.t_len, key, True)
+        return np.full((self.n, self.t_len), default)
+
+
+def _draws_and_power(arrs: dict[str, np.ndarray], power: PowerSpec,
+                     t_len: int) -> tuple[_Draws, np.ndarray, np.ndarray]:
+    """Draws with their common number ``N``, and the hydro and coal power available, ``(N, T)``."""
+    hydro_in = np.asarray(power.hydro_twh_by_year, dtype=float)
+    coal_in = np.asarray(power.captive_coal_twh, dtype=float)
+    n = _infer_n(
+        [(k, a, True) for k, a in arrs.items()]
+        + [("hydro_twh_by_year", hydro_in, False), ("captive_coal_twh", coal_in, False)]
+    )
+    hydro_left = _as_nt(hydro_in, n, t_len, "hydro_twh_by_year", False).copy()
+    coal_left = _as_nt(coal_in, n, t_len, "captive_coal_twh", False).copy()
+    if np.any(hydro_left < 0) or np.any(coal_left < 0):
+        raise ValueError("available power must be non-negative")
+    return _Draws(arrs, n, t_len), hydro_left, coal_left
+
+
+def _project_inputs(p: ProjectSpec, d: _Draws, util_common: np.ndarray,
+                    yrs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Utilisation, power intensity and ramp-up fraction of one project, ``(N, T)`` each."""
+    util = d.get(f"utilisation/{p.name}") if f"utilisation/{p.name}" in d.arrs else util_common
+    if np.any((util < 0) | (util > 1)):
+        raise ValueError(f"utilisation for {p.name!r} must lie in [0, 1]")
+    intensity = d.get(f"power_mwh_per_t/{p.name}", p.power_mwh_per_t)
+    if np.any(intensity <= 0):
+        raise ValueError(f"power_mwh_per_t for {p.name!r} must be > 0")
+    delay_key = f"start_delay_years/{p.name}"
+    delay = d.arrs.get(delay_key, np.zeros(1))
+    if delay.ndim == 2 and delay.shape[1] == 1:
+        delay = delay[:, 0]
+    if delay.ndim > 1:
+        raise ValueError(f"{delay_key} must be scalar or (N,), got {delay.shape}")
+    ramp = ramp_fraction(yrs, p.first_year, delay, p.ramp_up)
+    return util, intensity, np.broadcast_to(ramp, (d.n, d.t_len))
+
+
+def _add_project(totals: KihiTotals, p: ProjectSpec, j: int, cap: np.ndarray, take: PowerTake,
+                 price: np.ndarray, premium: np.ndarray, carbon_price: np.ndarray) -> None:
+    """Add one project's output, exports, power, emissions, CBAM and jobs (product ``j``)."""
+    out, h_share = take.output, take.hydro_share
+    per_t_co2 = h_share * p.co2_t_per_t_hydro + (1.0 - h_share) * p.co2_t_per_t_coal_power
+    exported = out * p.export_share
+    totals.output[:, j] += out
+    totals.cap_online[:, j] += cap
+    totals.power_limited[:, j] += take.limit
+    totals.export_value[:, j] += exported * (price + h_share * premium) / 1e6
+    totals.hydro_used[...] += take.hydro_twh
+    totals.coal_used[...] += take.coal_twh
+    totals.emissions_t[...] += out * per_t_co2
+    exposed = exported * p.eu_export_share * per_t_co2
+    totals.cbam_exposed_t[...] += exposed
+    totals.cbam_cost[...] += exposed * carbon_price / 1e6
+    if p.nameplate_t_per_year > 0 and p.operating_jobs > 0:
+        totals.jobs[...] += p.operating_jobs * np.clip(out / p.nameplate_t_per_year, 0.0, 1.0)
+
+
 def simulate_projects(
     years,
     projects: list[ProjectSpec],
@@ -331,146 +391,25 @@ def simulate_projects(
         On duplicate project names, missing or unknown draw keys, bad shapes,
         utilisation outside ``[0, 1]``, negative power or non-finite values.
     """
-    yrs = np.asarray(years)
-    if yrs.ndim != 1:
-        raise ValueError(f"years must be 1-D, got shape {yrs.shape}")
-    t_len = yrs.shape[0]
-    names = [p.name for p in projects]
-    if len(set(names)) != len(names):
-        raise ValueError(f"duplicate project names: {names}")
-    products: tuple[str, ...] = tuple(dict.fromkeys(p.product for p in projects))
+    yrs = _checked_years(years)
+    products = _products(projects)
+    arrs = _checked_draws(draws, projects, products, strict_keys)
+    d, hydro_left, coal_left = _draws_and_power(arrs, power, yrs.shape[0])
+    premium_common = d.get("green_premium_usd_per_t", 0.0)
+    carbon_price = d.get("eu_carbon_price_usd_per_t", 0.0)
+    util_common = d.get("utilisation", 1.0) if projects else np.zeros((d.n, d.t_len))
 
-    allowed = {"utilisation", "green_premium_usd_per_t", "eu_carbon_price_usd_per_t"}
-    for nm in names:
-        allowed |= {
-            f"start_delay_years/{nm}",
-            f"utilisation/{nm}",
-            f"power_mwh_per_t/{nm}",
-        }
-    for pr in products:
-        allowed |= {f"price_usd_per_t/{pr}", f"green_premium_usd_per_t/{pr}"}
-    prefixes = {
-        "start_delay_years/",
-        "utilisation/",
-        "power_mwh_per_t/",
-        "price_usd_per_t/",
-        "green_premium_usd_per_t/",
-    }
-    unknown = sorted(
-        k
-        for k in set(draws) - allowed
-        if strict_keys or not any(k.startswith(px) and len(k) > len(px) for px in prefixes)
-    )
-    if unknown:
-        raise ValueError(f"unknown draw keys: {unknown}")
-    draws = {k: v for k, v in draws.items() if k in allowed}
-    required = {f"price_usd_per_t/{pr}" for pr in products}
-    if projects:
-        required.add("utilisation")
-    missing = sorted(required - set(draws))
-    if missing:
-        raise ValueError(f"missing draw keys: {missing}")
-
-    arrs = {k: np.asarray(v, dtype=float) for k, v in draws.items()}
-    hydro_in = np.asarray(power.hydro_twh_by_year, dtype=float)
-    coal_in = np.asarray(power.captive_coal_twh, dtype=float)
-    n = _infer_n(
-        [(k, a, True) for k, a in arrs.items()]
-        + [("hydro_twh_by_year", hydro_in, False), ("captive_coal_twh", coal_in, False)]
-    )
-    hydro_left = _as_nt(hydro_in, n, t_len, "hydro_twh_by_year", False).copy()
-    coal_left = _as_nt(coal_in, n, t_len, "captive_coal_twh", False).copy()
-    if np.any(hydro_left < 0) or np.any(coal_left < 0):
-        raise ValueError("available power must be non-negative")
-
-    def get(key: str, default: float | None = None) -> np.ndarray:
-        if key in arrs:
-            return _as_nt(arrs[key], n, t_len, key, True)
-        return np.full((n, t_len), default)
-
-    zeros_nt = np.zeros((n, t_len))
-    premium_common = get("green_premium_usd_per_t", 0.0)
-    carbon_price = get("eu_carbon_price_usd_per_t", 0.0)
-    util_common = get("utilisation", 1.0) if projects else zeros_nt
-
-    n_prod = len(products)
-    output = np.zeros((n, n_prod, t_len))
-    cap_online = np.zeros((n, n_prod, t_len))
-    power_limited = np.zeros((n, n_prod, t_len))
-    export_value = np.zeros((n, n_prod, t_len))
-    hydro_used = np.zeros((n, t_len))
-    coal_used = np.zeros((n, t_len))
-    emissions_t = np.zeros((n, t_len))
-    cbam_exposed_t = np.zeros((n, t_len))
-    cbam_cost = np.zeros((n, t_len))
-    jobs = np.zeros((n, t_len))
-
+    totals = KihiTotals.zeros(d.n, len(products), d.t_len)
     for p in projects:
-        j = products.index(p.product)
-        util = get(f"utilisation/{p.name}") if f"utilisation/{p.name}" in arrs else util_common
-        if np.any((util < 0) | (util > 1)):
-            raise ValueError(f"utilisation for {p.name!r} must lie in [0, 1]")
-        intensity = get(f"power_mwh_per_t/{p.name}", p.power_mwh_per_t)
-        if np.any(intensity <= 0):
-            raise ValueError(f"power_mwh_per_t for {p.name!r} must be > 0")
-        delay_key = f"start_delay_years/{p.name}"
-        delay = arrs.get(delay_key, np.zeros(1))
-        if delay.ndim == 2 and delay.shape[1] == 1:
-            delay = delay[:, 0]
-        if delay.ndim > 1:
-            raise ValueError(f"{delay_key} must be scalar or (N,), got {delay.shape}")
-        ramp = ramp_fraction(yrs, p.first_year, delay, p.ramp_up)
-        ramp = np.broadcast_to(ramp, (n, t_len))
-
+        util, intensity, ramp = _project_inputs(p, d, util_common, yrs)
         cap = p.nameplate_t_per_year * ramp
-        limit = (hydro_left + coal_left) / (intensity * _TWH_PER_MWH)
-        out = np.minimum(cap * util, limit)
-        energy = out * intensity * _TWH_PER_MWH
-        h_used = np.minimum(energy, hydro_left)
-        c_used = np.minimum(energy - h_used, coal_left)
-        hydro_left -= h_used
-        coal_left -= c_used
-        # where power binds, all of it is used: remove floating-point residue
-        binding = limit <= cap * util
-        hydro_left[binding] = 0.0
-        coal_left[binding] = 0.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            h_share = np.where(energy > 0, h_used / energy, 0.0)
-        per_t_co2 = h_share * p.co2_t_per_t_hydro + (1.0 - h_share) * p.co2_t_per_t_coal_power
-
-        price = get(f"price_usd_per_t/{p.product}")
+        take = take_power(hydro_left, coal_left, cap, util, intensity)
+        price = d.get(f"price_usd_per_t/{p.product}")
         pk = f"green_premium_usd_per_t/{p.product}"
-        premium = get(pk) if pk in arrs else premium_common
-        exported = out * p.export_share
-
-        output[:, j] += out
-        cap_online[:, j] += cap
-        power_limited[:, j] += limit
-        export_value[:, j] += exported * (price + h_share * premium) / 1e6
-        hydro_used += h_used
-        coal_used += c_used
-        emissions_t += out * per_t_co2
-        exposed = exported * p.eu_export_share * per_t_co2
-        cbam_exposed_t += exposed
-        cbam_cost += exposed * carbon_price / 1e6
-        if p.nameplate_t_per_year > 0 and p.operating_jobs > 0:
-            jobs += p.operating_jobs * np.clip(out / p.nameplate_t_per_year, 0.0, 1.0)
-
-    return KihiResult(
-        years=yrs.copy(),
-        products=products,
-        output_t=output,
-        capacity_online_t=cap_online,
-        power_limited_output_t=power_limited,
-        export_value_usd_m=export_value,
-        power_demand_twh=hydro_used + coal_used,
-        hydro_used_twh=hydro_used,
-        captive_coal_used_twh=coal_used,
-        emissions_mt_co2=emissions_t / 1e6,
-        cbam_exposed_emissions_mt_co2=cbam_exposed_t / 1e6,
-        cbam_cost_usd_m=cbam_cost,
-        jobs=jobs,
-    )
+        premium = d.get(pk) if pk in arrs else premium_common
+        _add_project(totals, p, products.index(p.product), cap, take, price, premium,
+                     carbon_price)
+    return totals.result(yrs, products)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kaltim_research.models import baseline as bl
+from kaltim_research.models.baseline import price_model as bl
 
 Z80 = 1.2815515655446004
 

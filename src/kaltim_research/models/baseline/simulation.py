@@ -1,6 +1,6 @@
 """The baseline component of a Monte Carlo run: commodity blocks from a 2025 starting point.
 
-Called by :func:`kaltim_research.models.engine._simulate` once per run; see :mod:`blocks`
+Called by :func:`kaltim_research.models.engine.simulate` once per run; see :mod:`blocks`
 (shares, drivers, errors), :mod:`volume` (coal volume and unit value) and :mod:`nowcast`
 (Kaltim 2024–2025). Scenario and reference baseline share every random number (common random
 numbers), so their per-draw difference is the effect of the scenario's parameters alone.
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kaltim_research.models import baseline as bl
-from kaltim_research.models import blocks as bk
-from kaltim_research.models import nowcast as nc
-from kaltim_research.models import volume as vo
+from kaltim_research.models.baseline import blocks as bk
+from kaltim_research.models.baseline import nowcast as nc
+from kaltim_research.models.baseline import price_model as bl
+from kaltim_research.models.baseline import volume as vo
 from kaltim_research.models.scenario import Parameters, path_value
 
 BASE = bk.BASE_YEAR

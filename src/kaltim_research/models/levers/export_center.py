@@ -195,6 +195,51 @@ def survival_curve(
     return surv
 
 
+def _consecutive_years(years) -> np.ndarray:
+    yrs = np.asarray(years)
+    if yrs.ndim != 1:
+        raise ValueError(f"years must be 1-D, got shape {yrs.shape}")
+    t_len = yrs.shape[0]
+    if t_len > 1 and not np.all(np.diff(yrs) == 1):
+        raise ValueError("years must be consecutive calendar years")
+    return yrs
+
+
+def _cohort_parameters(match_rate, first_year_value_usd_k,
+                       survivor_growth_rate) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked per-draw match rate, first-year value (US$ k) and survivor growth, ``(N,)``."""
+    match = _per_draw(match_rate, "match_rate")
+    v1 = _per_draw(first_year_value_usd_k, "first_year_value_usd_k")
+    growth = _per_draw(survivor_growth_rate, "survivor_growth_rate")
+    _check_unit_interval(match, "match_rate")
+    if np.any(v1 < 0):
+        raise ValueError("first_year_value_usd_k must be non-negative")
+    if np.any(growth <= -1.0):
+        raise ValueError("survivor_growth_rate must exceed -1")
+    return match, v1, growth
+
+
+def _onboarded(onboarded_per_year, t_len: int) -> np.ndarray:
+    """Firms onboarded per year as ``(1, T)`` or ``(N, T)``, checked finite and non-negative."""
+    onb = np.asarray(onboarded_per_year, dtype=float)
+    if onb.ndim == 1:
+        onb = onb[np.newaxis, :]
+    if onb.ndim != 2 or onb.shape[1] != t_len:
+        raise ValueError(f"onboarded_per_year must have shape (T,) or (N, T) with T={t_len}, got {onb.shape}")
+    if not np.all(np.isfinite(onb)) or np.any(onb < 0):
+        raise ValueError("onboarded_per_year must be finite and non-negative")
+    return onb
+
+
+def _sum_over_cohorts(new: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Year totals ``sum_{c <= t} new[:, c] * kernel[:, t - c]``, cohort by cohort, ``(N, T)``."""
+    n, t_len = kernel.shape
+    total = np.zeros((n, t_len))
+    for c in range(t_len):
+        total[:, c:] += new[:, c : c + 1] * kernel[:, : t_len - c]
+    return total
+
+
 def simulate_cohorts(
     years,
     onboarded_per_year,
@@ -259,30 +304,10 @@ def simulate_cohorts(
         On inconsistent shapes, non-consecutive years, negative onboarding,
         rates outside ``[0, 1]`` or non-finite inputs.
     """
-    yrs = np.asarray(years)
-    if yrs.ndim != 1:
-        raise ValueError(f"years must be 1-D, got shape {yrs.shape}")
+    yrs = _consecutive_years(years)
     t_len = yrs.shape[0]
-    if t_len > 1 and not np.all(np.diff(yrs) == 1):
-        raise ValueError("years must be consecutive calendar years")
-
-    match = _per_draw(match_rate, "match_rate")
-    v1 = _per_draw(first_year_value_usd_k, "first_year_value_usd_k")
-    growth = _per_draw(survivor_growth_rate, "survivor_growth_rate")
-    _check_unit_interval(match, "match_rate")
-    if np.any(v1 < 0):
-        raise ValueError("first_year_value_usd_k must be non-negative")
-    if np.any(growth <= -1.0):
-        raise ValueError("survivor_growth_rate must exceed -1")
-
-    onb = np.asarray(onboarded_per_year, dtype=float)
-    if onb.ndim == 1:
-        onb = onb[np.newaxis, :]
-    if onb.ndim != 2 or onb.shape[1] != t_len:
-        raise ValueError(f"onboarded_per_year must have shape (T,) or (N, T) with T={t_len}, got {onb.shape}")
-    if not np.all(np.isfinite(onb)) or np.any(onb < 0):
-        raise ValueError("onboarded_per_year must be finite and non-negative")
-
+    match, v1, growth = _cohort_parameters(match_rate, first_year_value_usd_k, survivor_growth_rate)
+    onb = _onboarded(onboarded_per_year, t_len)
     surv = survival_curve(continuation_rates, later_continuation_rate, survival_uplift_year1, t_len)
     n = np.broadcast_shapes((onb.shape[0],), match.shape, v1.shape, growth.shape, (surv.shape[0],))[0]
 
@@ -292,16 +317,15 @@ def simulate_cohorts(
     ages = np.arange(t_len)
     # value per new exporter at age a, times survival: US$ million per first-time exporter
     value_kernel = surv * v1_m * (1.0 + growth[:, np.newaxis]) ** ages
-    surv = np.broadcast_to(surv, (n, t_len))
-    value_kernel = np.broadcast_to(value_kernel, (n, t_len))
+    return _cohort_result(yrs, new, surv, value_kernel, v1_m)
 
-    active = np.zeros((n, t_len))
-    value = np.zeros((n, t_len))
-    for c in range(t_len):
-        new_c = new[:, c : c + 1]
-        active[:, c:] += new_c * surv[:, : t_len - c]
-        value[:, c:] += new_c * value_kernel[:, : t_len - c]
 
+def _cohort_result(yrs: np.ndarray, new: np.ndarray, surv: np.ndarray, value_kernel: np.ndarray,
+                   v1_m: np.ndarray) -> CohortResult:
+    """Sum the cohorts of first-time exporters ``new`` ``(N, T)`` into year totals."""
+    n, t_len = new.shape
+    active = _sum_over_cohorts(new, np.broadcast_to(surv, (n, t_len)))
+    value = _sum_over_cohorts(new, np.broadcast_to(value_kernel, (n, t_len)))
     new_value = new * v1_m
     return CohortResult(
         years=yrs.copy(),

@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from kaltim_research.models.scenario.parameters import parameter_docs
+
 
 class Reason(BaseModel):
     """Why a scenario sets one parameter as it does, in Bahasa Indonesia and English."""
@@ -26,8 +28,6 @@ class Reason(BaseModel):
 
 
 def _known_keys(value: dict[str, Reason]) -> dict[str, Reason]:
-    from kaltim_research.models.scenario import parameter_docs  # declared parameters
-
     names = [d.name for d in parameter_docs()]
     for key in value:
         if key not in names:

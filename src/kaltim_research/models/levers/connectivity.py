@@ -67,6 +67,63 @@ def _nt(x, t_len: int, name: str) -> np.ndarray:
     return np.atleast_2d(a)
 
 
+def _checked_shares(s_kt: np.ndarray, s_ku: np.ndarray, k_share: np.ndarray,
+                    tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three shares, checked to lie in ``[0, 1]`` (up to ``tolerance``) and clipped to it."""
+    for name, s in (
+        ("reroute_share_to_kaltim", s_kt),
+        ("reroute_share_to_kaltara", s_ku),
+        ("kihi_share_via_kaltim", k_share),
+    ):
+        if np.any((s < -tolerance) | (s > 1.0 + tolerance)):
+            raise ValueError(f"{name} must lie in [0, 1]")
+    s_kt, s_ku, k_share = (np.clip(s, 0.0, 1.0) for s in (s_kt, s_ku, k_share))
+    return s_kt, s_ku, k_share
+
+
+def _common_shape(arrays: tuple[np.ndarray, ...], t_len: int) -> tuple[int, int]:
+    """``(N, T)`` of the inputs broadcast together; raise if their numbers of draws differ."""
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise ValueError("inputs have inconsistent numbers of draws") from None
+    return (shape[0], t_len)
+
+
+def _check_reroute_sum(s_kt: np.ndarray, s_ku: np.ndarray, shape: tuple[int, int], yrs: np.ndarray,
+                       tolerance: float) -> None:
+    """Raise if the two reroute shares sum to more than 1, naming the first such year."""
+    over = np.broadcast_to(s_kt + s_ku > 1.0 + tolerance, shape)
+    if np.any(over):
+        bad_cols = np.flatnonzero(over.any(axis=0))
+        bad_years = [int(y) for y in yrs[bad_cols]]
+        raise ValueError(
+            "reroute_share_to_kaltim + reroute_share_to_kaltara exceeds 1 in year "
+            f"{bad_years[0]}" + (f" (also {bad_years[1:]})" if len(bad_years) > 1 else "")
+        )
+
+
+def _reroute(outside: np.ndarray, s_kt: np.ndarray,
+             s_ku: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rerouted to Kaltim, to Kaltara and still outside, summing exactly to ``outside``."""
+    # Quantise the rerouted parts to the floating-point grid of ``outside`` (spacing
+    # q = ulp(outside), a power of two, so the scaling is exact). Then every part is a
+    # multiple of q no larger than ``outside``, all sums below are exact, and
+    # rerouted_to_kaltim + rerouted_to_kaltara + still_outside == outside holds
+    # bit for bit. The perturbation is at most q/2 (relative ~1e-16).
+    q = np.spacing(outside)
+    to_kaltim = np.minimum(np.round(outside * s_kt / q) * q, outside)
+    to_kaltara = np.minimum(np.round(outside * s_ku / q) * q, outside - to_kaltim)
+    still = outside - (to_kaltim + to_kaltara)
+    return to_kaltim, to_kaltara, still
+
+
+def _split_kihi(kihi: np.ndarray, k_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KIHI exports loaded at Kaltim ports (``kihi * share``) and at Kaltara ports (the rest)."""
+    kihi_kaltim = kihi * k_share
+    return kihi_kaltim, kihi - kihi_kaltim
+
+
 def simulate_connectivity(
     years,
     outside_ports_usd_m,
@@ -129,45 +186,14 @@ def simulate_connectivity(
     s_ku = _nt(reroute_share_to_kaltara, t_len, "reroute_share_to_kaltara")
     kihi = _nt(kihi_export_usd_m, t_len, "kihi_export_usd_m")
     k_share = _nt(kihi_share_via_kaltim, t_len, "kihi_share_via_kaltim")
-
-    for name, s in (
-        ("reroute_share_to_kaltim", s_kt),
-        ("reroute_share_to_kaltara", s_ku),
-        ("kihi_share_via_kaltim", k_share),
-    ):
-        if np.any((s < -tolerance) | (s > 1.0 + tolerance)):
-            raise ValueError(f"{name} must lie in [0, 1]")
-    s_kt, s_ku, k_share = (np.clip(s, 0.0, 1.0) for s in (s_kt, s_ku, k_share))
+    s_kt, s_ku, k_share = _checked_shares(s_kt, s_ku, k_share, tolerance)
     if np.any(outside < 0):
         raise ValueError("outside_ports_usd_m must be non-negative")
-    try:
-        shape = np.broadcast_shapes(outside.shape, s_kt.shape, s_ku.shape, kihi.shape, k_share.shape)
-    except ValueError:
-        raise ValueError("inputs have inconsistent numbers of draws") from None
-    shape = (shape[0], t_len)
+    shape = _common_shape((outside, s_kt, s_ku, kihi, k_share), t_len)
+    _check_reroute_sum(s_kt, s_ku, shape, yrs, tolerance)
 
-    over = np.broadcast_to(s_kt + s_ku > 1.0 + tolerance, shape)
-    if np.any(over):
-        bad_cols = np.flatnonzero(over.any(axis=0))
-        bad_years = [int(y) for y in yrs[bad_cols]]
-        raise ValueError(
-            "reroute_share_to_kaltim + reroute_share_to_kaltara exceeds 1 in year "
-            f"{bad_years[0]}" + (f" (also {bad_years[1:]})" if len(bad_years) > 1 else "")
-        )
-
-    outside = np.broadcast_to(outside, shape)
-    # Quantise the rerouted parts to the floating-point grid of ``outside`` (spacing
-    # q = ulp(outside), a power of two, so the scaling is exact). Then every part is a
-    # multiple of q no larger than ``outside``, all sums below are exact, and
-    # rerouted_to_kaltim + rerouted_to_kaltara + still_outside == outside holds
-    # bit for bit. The perturbation is at most q/2 (relative ~1e-16).
-    q = np.spacing(outside)
-    to_kaltim = np.minimum(np.round(outside * s_kt / q) * q, outside)
-    to_kaltara = np.minimum(np.round(outside * s_ku / q) * q, outside - to_kaltim)
-    still = outside - (to_kaltim + to_kaltara)
-    kihi = np.broadcast_to(kihi, shape)
-    kihi_kaltim = kihi * k_share
-    kihi_kaltara = kihi - kihi_kaltim
+    to_kaltim, to_kaltara, still = _reroute(np.broadcast_to(outside, shape), s_kt, s_ku)
+    kihi_kaltim, kihi_kaltara = _split_kihi(np.broadcast_to(kihi, shape), k_share)
     return ConnectivityResult(
         years=yrs.copy(),
         rerouted_to_kaltim_usd_m=to_kaltim,

@@ -1,6 +1,6 @@
 """Parameter groups of the commodity-block baseline (issue 8): coal volume, blocks, nowcast.
 
-Declared with the same ``P`` helper as every group (:mod:`kaltim_research.models.parameter`)
+Declared with the same ``P`` helper as every group (:mod:`kaltim_research.models.scenario.parameter`)
 and mounted on :class:`kaltim_research.models.scenario.Parameters` as the groups
 ``coal_volume`` and ``blocks``.
 
@@ -9,12 +9,12 @@ exports, BI Kaltim growth rates) and ``fiscal_parameters.csv``; V/C/J as in :mod
 """
 from __future__ import annotations
 
-from kaltim_research.models.parameter import Frozen, P, U, YearPath
+from kaltim_research.models.scenario.parameter import Frozen, P, U, YearPath
 
 
 class CoalVolume(Frozen):
     """Coal export volume: national output plan × (1 − DMO share), capped by destination
-    demand (see :mod:`kaltim_research.models.volume`)."""
+    demand (see :mod:`kaltim_research.models.baseline.volume`)."""
 
     output_mt: YearPath = P(
         {2025: 790.0}, unit="million tonnes", ge=100, le=1500,

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kaltim_research.models.scenario import ScenarioError, Simulation, _describe
+from kaltim_research.models.scenario.files import ScenarioError, _describe
+from kaltim_research.models.scenario.parameters import Simulation
 
 #: Overrides checked against :class:`Simulation` fields (the others are notebook strings).
 SIMULATION_OVERRIDES = ("draws", "seed")

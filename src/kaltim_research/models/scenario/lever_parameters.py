@@ -5,7 +5,7 @@ province's revenue-sharing transfer (DBH), and jobs. Declared with :func:`parame
 other group (unit, valid range, plausible range, default, source; V = verified source, C =
 computed from verified data, J = judgement, see ``data/raw/research/NOTES.md``). Legal rates and
 shares (royalty tiers, the province's 16 % of royalty) are *not* parameters: they are read from
-``data/processed/fiscal_parameters.csv`` by :mod:`kaltim_research.models.fiscal`.
+``data/processed/fiscal_parameters.csv`` by :mod:`kaltim_research.models.budget.fiscal`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from kaltim_research.models.parameter import (
+from kaltim_research.models.scenario.parameter import (
     MAX_HORIZON,
     Frozen,
     P,

@@ -1,8 +1,9 @@
-"""Scenario parameters: declared once, with unit, valid range, plausible range, default and source.
+"""Scenario files: read, inherit along ``modifies``, validate with located messages, hash.
 
 A scenario file (``scenarios/NAME.yaml``) opens with a header (title, description, the scenario
 it modifies, date, references) and then sets parameters under ``parameters:``. Every parameter
-is declared here as a field of a frozen pydantic model with ``extra="forbid"`` (in the spirit
+is declared once (:mod:`.parameters`) as a field of a frozen pydantic model with
+``extra="forbid"`` (in the spirit
 of PSL ParamTools / PolicyEngine): a description, a unit, a hard valid range (``ge``/``le``),
 a *plausible* range used by the Monte Carlo and the tornado chart, a default and a source.
 
@@ -22,46 +23,17 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
 from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
-
-# The declaration machinery and the lever groups live in their own modules; they are
-# re-exported here so ``from kaltim_research.models.scenario import P, Uncertain`` keeps working.
-from kaltim_research.models.baseline_params import Blocks, CoalVolume
-from kaltim_research.models.lever_parameters import (  # noqa: F401
-    Connectivity,
-    ExportCenter,
-    Fiscal,
-    Jobs,
-    Kihi,
-    KihiProject,
-)
-from kaltim_research.models.parameter import (  # noqa: F401
-    FIRST_PATH_YEAR,
-    MAX_HORIZON,
-    Frozen,
-    P,
-    U,
-    Uncertain,
-    YearPath,
-    _year_path,
-    path_value,
-)
-from kaltim_research.models.scenario_reasons import Reasons
+from kaltim_research.models.scenario.parameter import Frozen
+from kaltim_research.models.scenario.parameters import Parameters
+from kaltim_research.models.scenario.reasons import Reasons
 
 
 class ScenarioError(ValueError):
@@ -72,92 +44,6 @@ class ScenarioError(ValueError):
         self.problems = problems
         super().__init__(f"{file}: {len(problems)} problem(s)\n"
                          + "\n".join(f"  - {p}" for p in problems))
-
-
-# --------------------------------------------------------------------------------------------
-# parameter groups
-# --------------------------------------------------------------------------------------------
-
-class Simulation(Frozen):
-    draws: int = P(10_000, unit="draws", ge=1, le=200_000,
-                   description="Monte Carlo draws", source="convention")
-    seed: int = P(20250807, unit="integer", ge=0, le=2**32 - 1,
-                  description="Random seed (same seed ⇒ identical numbers)",
-                  source="date of the Kaltim–Kaltara agreement, 7 Aug 2025")
-    start_year: int = P(2026, unit="year", ge=2025, le=2030,
-                        description="First projected year", source="data end in 2025")
-    end_year: int = P(2035, unit="year", ge=2027, le=MAX_HORIZON,
-                      description="Last projected year (horizon)", source="issue: default 2035")
-    headline_year: int = P(2030, unit="year", ge=2026, le=MAX_HORIZON,
-                           description="Year of the headline numbers and the tornado chart",
-                           source="RPJMD horizon; IEA 2030 milestones")
-
-    @model_validator(mode="after")
-    def _years(self) -> Simulation:
-        if not self.start_year < self.end_year:
-            raise ValueError(f"start_year {self.start_year} must be before end_year {self.end_year}")
-        if not self.start_year <= self.headline_year <= self.end_year:
-            raise ValueError(f"headline_year {self.headline_year} must lie in "
-                             f"{self.start_year}–{self.end_year}")
-        return self
-
-
-class Prices(Frozen):
-    """Nominal commodity price paths (World Bank Pink Sheet series)."""
-
-    coal_newcastle: YearPath = P(
-        {2025: 108.0, 2026: 100.0, 2027: 97.5, 2028: 97.5, 2029: 97.5, 2030: 97.5},
-        unit="US$/t", ge=10, le=600, description="Coal, Australian (Newcastle, fob)",
-        source="V: 2025 Jan–Nov actual 108.5 (Pink Sheet); WB Apr-2025 path: 100 in 2025 then "
-               "−5% in 2026; IEA plateau to 2030 (research NOTES, recommended defaults)")
-    lng_japan: YearPath = P(
-        {2025: 12.1, 2026: 11.0, 2027: 11.0}, unit="US$/mmbtu", ge=1, le=60,
-        description="LNG, Japan import cif (proxy for Bontang LNG)",
-        source="V: 2025 Jan–Nov mean 12.1 (Pink Sheet); WB Oct-2025: energy index −10% in 2026 (J)")
-    aluminium: YearPath = P(
-        {2025: 2630.0, 2026: 2946.0, 2027: 2946.0}, unit="US$/t", ge=500, le=6000,
-        description="Aluminium (LME)",
-        source="V: Reuters poll (Jan 2026) average LME spot 2,946 for 2026 and for 2027; 2025 "
-               "average 2,630 (context.csv aluminium_price_forecast)")
-    forecast_error_1y: U = P(
-        {"value": 0.15, "low": 0.10, "high": 0.25}, unit="log-sd at 1 year",
-        description="Price forecast error one year ahead; grows with √horizon",
-        source="V: WB Apr-2023 coal forecast missed by ~15% one year ahead (research NOTES §3)")
-
-
-class CoalDemand(Frozen):
-    volume_growth_pct: YearPath = P(
-        {2025: 0.0}, unit="% per year", ge=-40, le=20,
-        description="Extra growth of coal export demand on top of the destination outlook "
-                    "(coal_volume.demand_growth_*), from 2026",
-        source="J: 0 = the cited outlooks; APS −4, NZE −8 %/yr (research NOTES) as scenarios")
-
-
-class BaselineModel(Frozen):
-    model: Literal["auto", "regression", "state_space"] = P(
-        "auto", unit="choice", description="Price-conditional model for projection; 'auto' "
-        "takes the lowest MASE in the rolling-origin backtest",
-        source="method: Hyndman & Koehler (2006) MASE; rolling-origin evaluation")
-    use_implied_months: bool = P(True, unit="flag", description="Use monthly values implied "
-                                 "from a reported value and a % change as observations",
-                                 source="ledger basis implied_from_pct_change")
-    backtest_min_train: int = P(10, unit="observations", ge=5, le=40,
-                                description="Observations before the first backtest origin",
-                                source="convention")
-
-
-class Parameters(Frozen):
-    simulation: Simulation = Simulation()
-    prices: Prices = Prices()
-    coal_demand: CoalDemand = CoalDemand()
-    baseline: BaselineModel = BaselineModel()
-    coal_volume: CoalVolume = CoalVolume()
-    blocks: Blocks = Blocks()
-    export_center: ExportCenter = ExportCenter()
-    kihi: Kihi = Kihi()
-    connectivity: Connectivity = Connectivity()
-    fiscal: Fiscal = Fiscal()
-    jobs: Jobs = Jobs()
 
 
 class Scenario(Frozen):
@@ -340,45 +226,3 @@ def scenario_hash(scenario: Scenario) -> str:
     mean the same thing have the same hash."""
     payload = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class ParamDoc:
-    name: str
-    unit: str
-    default: Any
-    valid: tuple[Any, Any]
-    plausible: tuple[Any, Any] | None
-    description: str
-    source: str
-
-
-def parameter_docs(model: type[BaseModel] = Parameters, prefix: str = "") -> list[ParamDoc]:
-    """Flat list of every declared parameter (for the README, notebooks and the brief)."""
-    out = []
-    for name, field in model.model_fields.items():
-        ann = field.annotation
-        full = f"{prefix}{name}"
-        if isinstance(ann, type) and issubclass(ann, BaseModel) and ann is not Uncertain:
-            out.extend(parameter_docs(ann, full + "."))
-            continue
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        lo = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
-        hi = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
-        default = field.default
-        if isinstance(default, BaseModel):
-            default = default.model_dump()
-        out.append(ParamDoc(full, extra.get("unit", ""), default, (lo, hi),
-                            tuple(extra["plausible"]) if "plausible" in extra else None,
-                            field.description or "", extra.get("source", "")))
-    return out
-
-
-def uncertain_range(u: Uncertain, declared: Uncertain | None = None) -> tuple[float, float, float]:
-    """(low, mode, high) of an uncertain value: its own range, else the declared default range,
-    widened to include the value."""
-    low = u.low if u.low is not None else (declared.low if declared else None)
-    high = u.high if u.high is not None else (declared.high if declared else None)
-    low = u.value if low is None else min(low, u.value)
-    high = u.value if high is None else max(high, u.value)
-    return float(low), float(u.value), float(high)

@@ -1,0 +1,277 @@
+"""What a run means beyond export totals: new vs rerouted exports, KIHI value retained, port
+throughput, the province's coal royalty and DBH, jobs and output effects.
+
+One entry point, :func:`lever_tables`, called once by :func:`engine.run_scenario` on the
+per-draw arrays of a run. It returns tidy tables (written as ``levers.csv``, ``kihi.csv``,
+``throughput.csv``, ``fiscal.csv``, ``jobs.csv``, ``output_effects.csv``):
+
+- **new exports** are exports that would not exist without a lever (Export Center UMKM
+  exports net of deadweight; KIHI metal counted in Kaltara, its province of origin);
+  **rerouted** exports only change the loading port (connectivity; KIHI metal loaded at Kaltim
+  ports). new + rerouted = the lever part of a province's total;
+- **fiscal**: royalty and DBH from coal tonnes × price × rate (:mod:`fiscal`), paired with the
+  reference baseline draw by draw (common random numbers), so the difference is the scenario's;
+- coal tonnes come from :func:`coal_tonnes_for_fiscal`: coal export value ÷ the unit value
+  drawn in ``models.volume`` (same draw, scenario and reference each with its own price path).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kaltim_research.models.budget import fiscal as fis
+from kaltim_research.models.budget import jobs as jb
+from kaltim_research.models.levers.connectivity import port_throughput
+from kaltim_research.models.levers.export_center import umkm_exports_reference
+from kaltim_research.models.levers.kihi import RetainedValue, retained_value
+from kaltim_research.models.scenario import Parameters, Scenario, path_value
+
+KALTIM, KALTARA = "Kalimantan Timur", "Kalimantan Utara"
+#: The province KIHI is in: its metal is a new export there (origin basis) and rerouted
+#: cargo anywhere else.
+KIHI_PROVINCE = KALTARA
+STATS = ("mean", "p10", "p50", "p90")
+#: Parameters that do not move export totals (left out of the tornado of totals).
+NOT_IN_EXPORT_TOTALS = ("fiscal.", "jobs.", "connectivity.port_services_share",
+                        "connectivity.kaltara_goods_usd_per_t", "kihi.alumina_",
+                        "kihi.anode_cost", "kihi.other_imported")
+ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; the gain is "
+               "port and logistics services")
+
+
+def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
+    return {"mean": a.mean(axis=0), "p10": np.percentile(a, 10, axis=0),
+            "p50": np.percentile(a, 50, axis=0), "p90": np.percentile(a, 90, axis=0)}
+
+
+def _path(path: dict[int, float], years) -> np.ndarray:
+    return np.array([path_value(path, int(y)) for y in years], dtype=float)
+
+
+def _read(processed: Path, name: str) -> pd.DataFrame:
+    path = Path(processed) / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
+    return pd.read_csv(path)
+
+
+def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.ndarray],
+                           params: Parameters, u: dict) -> dict[str, np.ndarray]:
+    """Coal tonnes and prices behind a province's coal export value, per draw × year.
+
+    Export tonnes = coal export value ÷ the FOB unit value of ``models.volume`` (the national
+    BPS unit value moved with Newcastle), so a volume cut (RKAB, DMO, demand) lowers tonnes
+    and a price fall lowers value at given tonnes. Domestic tonnes = export tonnes × d / (1 − d)
+    (d = the province's domestic sales share); they pay royalty at the DMO price. The royalty
+    tier is set by the HBA of the same draw (``models.volume``: Newcastle × post-2023 ratio).
+    """
+    f = params.fiscal
+    price = np.asarray(volume["unit_value_usd_per_t"], float)
+    export_mt = np.asarray(coal_value_usd_m, float) / price
+    d = u["fiscal.domestic_sales_share"][:, None]
+    return {"export_mt": export_mt, "export_price_usd_per_t": price,
+            "domestic_mt": export_mt * d / (1 - d),
+            "domestic_price_usd_per_t": np.full_like(price, f.domestic_price_usd_per_t),
+            "benchmark_usd_per_t": np.asarray(volume["hba_usd_per_t"], float)}
+
+
+def _fiscal(params: Parameters, coal_value, volume, u, years, table,
+            province) -> dict[str, np.ndarray]:
+    f = params.fiscal
+    t = coal_tonnes_for_fiscal(coal_value, volume, params, u)
+    rate = fis.effective_royalty_rate(table, years, t["benchmark_usd_per_t"],
+                                      f.calorie_band_shares)
+    roy = fis.royalty_usd_m(t["export_mt"], t["export_price_usd_per_t"], t["domestic_mt"],
+                            t["domestic_price_usd_per_t"], rate)
+    fx = _path(f.exchange_rate_idr_per_usd, years)[None, :]
+    accrual = fis.dbh_accrual_idr_bn(roy, fx, table.province_royalty_share,
+                                     f.land_rent_to_royalty, table.province_land_rent_share)
+    alloc = _path(f.allocation_factor_kaltim if province == KALTIM
+                  else f.allocation_factor_kaltara, years)
+    cash = fis.dbh_cash_idr_bn(accrual, u["fiscal.payment_share_same_year"], alloc[None, :])
+    return {"royalty_idr_bn": roy * fx / 1000, "dbh_accrual_idr_bn": accrual,
+            "dbh_province_idr_bn": cash, "coal_mt": t["export_mt"] + t["domestic_mt"]}
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every table of one run needs: scenario name, years, draws, outputs, zeros (N, T)."""
+
+    name: str
+    years: np.ndarray
+    u: dict
+    out: dict
+    zeros: np.ndarray
+
+
+def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
+    """KIHI exported tonnes, value retained in Indonesia and the ``kihi`` rows (means, P10-P90)."""
+    u, kres = run.u, run.out["kihi"]
+    output_t = kres.output_t.sum(axis=1) if kres.output_t.size else run.zeros
+    exported_t = output_t * u["kihi.export_share"][:, None]
+    ret = retained_value(run.out["kihi_export"], exported_t, u["kihi.alumina_t_per_t"],
+                         u["kihi.alumina_price_usd_per_t"], u["kihi.alumina_share_from_kalbar"],
+                         u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
+    out_st = _stats(output_t / 1000)
+    rows = []
+    for i, y in enumerate(run.years):
+        g = float(ret.gross_usd_m.mean(axis=0)[i])
+        net = float(ret.net_retained_usd_m.mean(axis=0)[i])
+        rows.append({
+            "scenario": run.name, "year": int(y), "output_kt_mean": out_st["mean"][i],
+            "output_kt_p10": out_st["p10"][i], "output_kt_p90": out_st["p90"][i],
+            "exported_kt_mean": exported_t.mean(axis=0)[i] / 1000,
+            "gross_export_usd_m_mean": g,
+            "gross_export_usd_m_p50": float(np.percentile(ret.gross_usd_m[:, i], 50)),
+            "net_retained_usd_m_mean": net,
+            "net_retained_usd_m_p50": float(np.percentile(ret.net_retained_usd_m[:, i], 50)),
+            "net_retained_pct_of_gross": 100 * net / g if g else np.nan,
+            "alumina_usd_m_mean": ret.alumina_usd_m.mean(axis=0)[i],
+            "kalbar_alumina_transfer_usd_m_mean": ret.kalbar_alumina_usd_m.mean(axis=0)[i],
+            "anode_usd_m_mean": ret.anode_usd_m.mean(axis=0)[i],
+            "other_imported_usd_m_mean": ret.other_imported_usd_m.mean(axis=0)[i],
+            "captive_power_twh_mean": float(np.mean(_path(k.captive_coal_twh, [y])[0]
+                                                    * u["kihi.captive_power_availability"])),
+            "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
+            "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
+            "emissions_mt_co2_mean": kres.emissions_mt_co2.mean(axis=0)[i],
+            "cbam_exposed_mt_co2_mean": run.out["cbam_exposed"].mean(axis=0)[i],
+            "cbam_cost_usd_m_mean": run.out["cbam_cost"].mean(axis=0)[i],
+            "jobs_mean": kres.jobs.mean(axis=0)[i]})
+    return exported_t, ret, rows
+
+
+def _throughput_rows(run: _Run, thr: dict) -> list[dict]:
+    """Port throughput rows: value, tonnes and services by loading province and cargo."""
+    rows = []
+    for prov, cargos in thr.items():
+        for cargo, arrs in cargos.items():
+            for i, y in enumerate(run.years):
+                rows.append({"scenario": run.name, "port_province": prov, "cargo": cargo,
+                             "year": int(y),
+                             **{f"{kk}_mean": float(v.mean(axis=0)[i]) for kk, v in arrs.items()},
+                             "note": ROTATE_NOTE})
+    return rows
+
+
+def _lever_rows(run: _Run, prov: str, c: dict, add: np.ndarray, ref_umkm) -> list[dict]:
+    """New vs rerouted exports of one province (KIHI metal is new only in its own province)."""
+    kihi_new = c["kihi"] if prov == KIHI_PROVINCE else run.zeros
+    new = c["export_center"] + kihi_new
+    rerouted = c["connectivity"] + (c["kihi"] - kihi_new)
+    st_new, st_rer, st_add = _stats(new), _stats(rerouted), _stats(add)
+    rows = []
+    for i, y in enumerate(run.years):
+        rows.append({
+            "scenario": run.name, "province": prov, "year": int(y),
+            "new_exports_usd_m_mean": st_new["mean"][i], "new_exports_usd_m_p50": st_new["p50"][i],
+            "rerouted_usd_m_mean": st_rer["mean"][i], "rerouted_usd_m_p50": st_rer["p50"][i],
+            "export_center_additional_usd_m_mean": st_add["mean"][i],
+            "umkm_exports_reference_usd_m": ref_umkm,
+            "export_center_vs_umkm_pct": (100 * st_add["mean"][i] / ref_umkm
+                                          if ref_umkm else None)})
+    return rows
+
+
+def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict) -> list[dict]:
+    """Royalty and DBH of one province, with the DBH difference from the reference baseline."""
+    diff = _stats(fs["dbh_province_idr_bn"] - fr["dbh_province_idr_bn"])
+    sts = {kk: _stats(v) for kk, v in fs.items()}
+    rows = []
+    for s in STATS:
+        for i, y in enumerate(run.years):
+            rows.append({"scenario": run.name, "province": prov, "year": int(y), "stat": s,
+                         "royalty_idr_bn": sts["royalty_idr_bn"][s][i],
+                         "dbh_province_idr_bn": sts["dbh_province_idr_bn"][s][i],
+                         "dbh_accrual_idr_bn": sts["dbh_accrual_idr_bn"][s][i],
+                         "dbh_difference_idr_bn": diff[s][i],
+                         "coal_mt": sts["coal_mt"][s][i]})
+    return rows
+
+
+def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict) -> list[dict]:
+    """Jobs of one province: mining (tonnes), KIHI operations, UMKM exporters net of deadweight."""
+    u, kres, zeros = run.u, run.out["kihi"], run.zeros
+    jpm = u["jobs.mining_jobs_per_mt"]
+    mining = jb.jobs_from_activity(fs["coal_mt"], jpm)
+    mining_ref = jb.jobs_from_activity(fr["coal_mt"], jpm)
+    ec_res = run.out["ec"].get(prov)
+    umkm_jobs = (jb.jobs_from_activity(ec_res.active_exporters
+                                       * (1 - u["export_center.deadweight_share"][:, None]),
+                                       u["jobs.umkm_jobs_per_exporter"])
+                 if ec_res is not None else zeros)
+    sectors = {"coal_mining": (mining, mining - mining_ref),
+               "kihi_operations": ((kres.jobs, kres.jobs) if prov == KIHI_PROVINCE
+                                   else (zeros, zeros)),
+               "umkm_exporters": (umkm_jobs, umkm_jobs)}
+    rows = []
+    for sector, (level, dif) in sectors.items():
+        sl, sd = _stats(level), _stats(dif)
+        for s in STATS:
+            for i, y in enumerate(run.years):
+                rows.append({"scenario": run.name, "province": prov, "year": int(y),
+                             "stat": s, "sector": sector, "jobs": sl[s][i],
+                             "jobs_difference": sd[s][i]})
+    return rows
+
+
+def _effect_rows(run: _Run, prov: str, coal: np.ndarray, ret: RetainedValue, add: np.ndarray,
+                 thr: dict, mult: dict) -> list[dict]:
+    """Output effects of one province (type-I output multipliers, Kaltim IO 2010), means."""
+    zeros = run.zeros
+    services = sum(a["services_usd_m"] for a in thr.get(prov, {}).values()) \
+        if prov in thr else zeros
+    direct = {"coal_mining": (coal - run.out["ref_coal"][prov], "mining"),
+              "kihi": (ret.net_retained_usd_m if prov == KIHI_PROVINCE else zeros,
+                       "manufacturing"),
+              "export_center": (add, "agriculture"),
+              "port_services": (services, "sea_transport")}
+    rows = []
+    for sector, (arr, io_sector) in direct.items():
+        m, src = mult[io_sector]
+        dm = np.asarray(arr, float).mean(axis=0)
+        for i, y in enumerate(run.years):
+            rows.append({"scenario": run.name, "province": prov, "year": int(y),
+                         "sector": sector, "direct_usd_m_mean": dm[i],
+                         "io_sector": io_sector, "output_multiplier": m,
+                         "output_effect_usd_m_mean": dm[i] * m,
+                         "note": "gross output, not GRDP; Kaltim IO 2010 multipliers",
+                         "source_url": src})
+    return rows
+
+
+def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
+                 processed_dir: Path) -> dict[str, pd.DataFrame]:
+    """Tables of a run beyond export totals (see the module docstring)."""
+    p = scenario.parameters
+    years = out["years"]
+    u = out["u"]
+    n = next(iter(u.values())).shape[0] if u else 1
+    run = _Run(scenario.name, years, u, out, np.zeros((n, len(years))))
+    context = _read(processed_dir, "context.csv")
+    table = fis.royalty_table(_read(processed_dir, "fiscal_parameters.csv"))
+    umkm = umkm_exports_reference(_read(processed_dir, "facts.csv"), context)
+    mult = jb.io_multipliers(context)
+
+    exported_t, ret, kihi_rows = _kihi_table(run, p.kihi)
+    thr = port_throughput(out["conn"], exported_t / 1000, u["connectivity.kaltara_goods_usd_per_t"],
+                          u["connectivity.port_services_share"])
+    thr_rows = _throughput_rows(run, thr)
+    lever_rows, fiscal_rows, jobs_rows, eff_rows = [], [], [], []
+    ec_add = out.get("ec_additional", {})
+    for prov, c in out["comps"].items():
+        add = ec_add.get(prov, run.zeros)
+        lever_rows += _lever_rows(run, prov, c, add, umkm["value_usd_m"] if prov == KALTIM else None)
+        # Fiscal: scenario and reference baseline on the same draws.
+        coal = np.asarray(out["mix"][prov].get("coal_mining", run.zeros), float)
+        fs = _fiscal(p, coal, out["coal_volume"], u, years, table, prov)
+        fr = _fiscal(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table, prov)
+        fiscal_rows += _fiscal_rows(run, prov, fs, fr)
+        jobs_rows += _jobs_rows(run, prov, fs, fr)
+        eff_rows += _effect_rows(run, prov, coal, ret, add, thr, mult)
+    return {"levers": pd.DataFrame(lever_rows), "kihi": pd.DataFrame(kihi_rows),
+            "throughput": pd.DataFrame(thr_rows), "fiscal": pd.DataFrame(fiscal_rows),
+            "jobs": pd.DataFrame(jobs_rows), "output_effects": pd.DataFrame(eff_rows)}

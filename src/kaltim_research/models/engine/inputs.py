@@ -1,0 +1,158 @@
+"""What a run reads: the processed tables and the fitted baseline, cached per data and code.
+
+The fit is scenario-independent, so it is cached on disk under ``data/processed/.cache``, keyed
+by the raw manifest hash, the package version, the source of the baseline sub-package and of
+this module, and the baseline settings (a change in any of them refits).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kaltim_research import __version__
+from kaltim_research.config import PROCESSED_DIR, RAW_DIR
+from kaltim_research.data.manifest import manifest_hash
+from kaltim_research.models.baseline import calibration as cal
+from kaltim_research.models.baseline import price_model as bl
+from kaltim_research.models.baseline import simulation as bsim
+from kaltim_research.models.scenario import Parameters
+
+#: Where Kaltara-origin goods now leave through other provinces (rerouting candidates).
+OUTSIDE_PROVINCES = ("Jawa Timur", "Sulawesi Selatan", "DKI Jakarta")
+OUTSIDE_WINDOW_MONTHS = 24
+BASELINE_PACKAGE = Path(__file__).resolve().parents[1] / "baseline"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Processed data and the fitted baseline a run needs (scenario-independent)."""
+
+    exports: pd.DataFrame
+    prices_monthly: pd.DataFrame
+    destinations: pd.DataFrame
+    origin_ports: pd.DataFrame
+    fitted: tuple[bl.FittedSeries, ...]
+    shares: dict[str, dict]
+    manifest_sha: str
+    backtests: pd.DataFrame = field(repr=False)
+    period_checks: pd.DataFrame = field(repr=False, default=None)
+    blocks: bsim.BlockInputs | None = field(repr=False, default=None)
+    annual_tests: pd.DataFrame | None = field(repr=False, default=None)
+    calibration: pd.DataFrame | None = field(repr=False, default=None)
+
+
+def read_processed(processed: Path, name: str) -> pd.DataFrame:
+    path = processed / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
+    return pd.read_csv(path)
+
+
+def baseline_source_hash() -> str:
+    """sha256 over the source of the baseline sub-package and this module (the fit's code)."""
+    files = sorted(BASELINE_PACKAGE.glob("*.py")) + [Path(__file__)]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+
+
+def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
+                raw_dir: Path = RAW_DIR, series: tuple[bl.SeriesSpec, ...] = bl.DEFAULT_SERIES,
+                use_cache: bool = True) -> Inputs:
+    """Load processed tables and fit the baseline, with an on-disk cache keyed by the data
+    manifest hash, the package version and the baseline settings."""
+    processed_dir = Path(processed_dir)
+    info = json.loads((processed_dir / "build_info.json").read_text(encoding="utf-8")) \
+        if (processed_dir / "build_info.json").exists() else {}
+    msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
+    source = baseline_source_hash()
+    key = hashlib.sha256(json.dumps([msha, __version__, source,
+                                     params.baseline.model_dump(mode="json"),
+                                     [s.__dict__ for s in series]], sort_keys=True)
+                         .encode()).hexdigest()[:16]
+    cache = processed_dir / ".cache" / f"inputs-{key}.pkl"
+    if use_cache and cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    exports = read_processed(processed_dir, "exports.csv")
+    prices = read_processed(processed_dir, "prices_monthly.csv")
+    fitted = tuple(bl.fit_series(exports, prices, s, params.baseline.use_implied_months,
+                                 params.baseline.backtest_min_train, params.baseline.model)
+                   for s in series)
+    tests = pd.concat([cal.annual_tests(f, exports, params.baseline.backtest_min_train)
+                       for f in fitted], ignore_index=True)
+    backtests = cal.backtest_table(fitted, tests)
+    pooled = cal.pooled_sd(fitted, tests)
+    sds = {f.spec.label: cal.annual_error_sd(f, tests, pooled) for f in fitted}
+    checks = pd.concat([bl.period_checks(f, exports) for f in fitted], ignore_index=True)
+    destinations = read_processed(processed_dir, "destinations.csv")
+    binputs = bsim.prepare(fitted, exports, read_processed(processed_dir, "exports_annual.csv"),
+                           read_processed(processed_dir, "commodities.csv"), destinations,
+                           read_processed(processed_dir, "context.csv"), prices, sds)
+    inputs = Inputs(exports, prices, destinations,
+                    read_processed(processed_dir, "origin_by_port_province.csv"), fitted,
+                    {f.spec.label: bl.sector_shares(exports, f.spec) for f in fitted}, msha,
+                    backtests, checks, binputs, tests, cal.calibration_table(fitted, tests))
+    if use_cache:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        # Parallel report jobs may fit at the same time: each writes its own temp file and
+        # the atomic replace makes the last one win (both hold the same fit).
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(inputs, fh)
+        tmp.replace(cache)
+    return inputs
+
+
+def backtest_tables(params: Parameters, processed_dir: Path = PROCESSED_DIR
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[bl.FittedSeries, ...]]:
+    """backtest.csv and calibration.csv tables (see :mod:`calibration`) and the fitted series,
+    from the cached fit."""
+    inputs = load_inputs(params, processed_dir)
+    return inputs.backtests, inputs.calibration, inputs.fitted
+
+
+def headline_concepts(series: tuple[bl.SeriesSpec, ...]) -> dict[str, str]:
+    """Each province's headline concept: the first concept its series list names
+    (Kaltim: via_ports, the BPS Kaltim release; Kaltara: origin, ekspor asli)."""
+    out: dict[str, str] = {}
+    for s in series:
+        out.setdefault(s.province, s.concept)
+    return out
+
+
+def outside_ports_base(origin_ports: pd.DataFrame, province: str) -> dict:
+    """Annual value of ``province``-origin exports leaving through ports in other provinces
+    that could be rerouted (Jawa Timur, Sulawesi Selatan, DKI Jakarta): mean of the monthly
+    sums over the last 24 months with a printed split, times 12 (a derived number). The goods
+    are fish, shrimp, seaweed and plywood, which have no price model here, so the value is
+    held flat over the horizon (judgement; it does not follow the coal-driven baseline)."""
+    m = origin_ports[(origin_ports["origin_province"] == province)
+                     & (origin_ports["period_type"] == "month")
+                     & origin_ports["via_province"].isin(OUTSIDE_PROVINCES)]
+    if m.empty:
+        return {"value_usd_m": 0.0, "months": [], "detail": "no split printed"}
+    monthly = m.groupby(["year", "month"])["value_usd_m"].sum().sort_index()
+    last = pd.Period(year=int(monthly.index[-1][0]), month=int(monthly.index[-1][1]), freq="M")
+    keep = [(y, mo) for (y, mo) in monthly.index
+            if (last - pd.Period(year=int(y), month=int(mo), freq="M")).n < OUTSIDE_WINDOW_MONTHS]
+    sel = monthly.loc[keep]
+    return {"value_usd_m": float(sel.mean() * 12),
+            "months": [f"{y}-{mo:02d}" for y, mo in keep],
+            "detail": f"mean of {len(sel)} printed months × 12 (derived)"}
+
+
+def data_vintage(inputs: Inputs) -> str:
+    e = inputs.exports
+    parts = []
+    for prov, g in e.groupby("province"):
+        last = g.sort_values(["year", "month"]).iloc[-1]
+        parts.append(f"{prov}: BPS figures to {int(last['year'])}-{int(last['month']):02d}")
+    pm = inputs.prices_monthly
+    lastp = pm[pm["series_id"] == "coal_newcastle"].sort_values(["year", "month"]).iloc[-1]
+    parts.append(f"prices to {int(lastp['year'])}-{int(lastp['month']):02d}")
+    return "; ".join(parts)

@@ -1,0 +1,97 @@
+"""Summaries of a run's draws: statistics per year, indicators, decomposition, tidy tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kaltim_research.models.baseline import nowcast as nc
+from kaltim_research.models.baseline import simulation as bsim
+from kaltim_research.models.baseline import volume as vo
+from kaltim_research.models.scenario import Scenario
+
+STATS = ("mean", "p01", "p10", "p50", "p90", "p99")
+
+
+def draw_stats(a: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean, P1/P10/P50/P90/P99 and the Monte Carlo s.e. of the mean, per year (axis 1)."""
+    q = np.percentile(a, [1, 10, 50, 90, 99], axis=0)
+    return {"mean": a.mean(axis=0), "p01": q[0], "p10": q[1], "p50": q[2], "p90": q[3],
+            "p99": q[4], "mcse": a.std(axis=0, ddof=1) / np.sqrt(len(a)) if len(a) > 1
+            else np.zeros(a.shape[1])}
+
+
+def hhi(shares: list[np.ndarray]) -> np.ndarray:
+    """Herfindahl–Hirschman index (0–1) from group values: Σ (value_i / Σ value)²."""
+    total = np.sum(shares, axis=0)
+    total = np.where(total > 0, total, np.nan)
+    return np.sum([(s / total) ** 2 for s in shares], axis=0)
+
+
+def baseline_tables(name: str, out: dict, comps: dict, years: np.ndarray) -> dict:
+    """baseline_blocks, nowcast, coal_volume and the PAIRED difference from the reference
+    baseline per draw (common random numbers; not a difference of marginal bands)."""
+    rows = []
+    for prov, c in comps.items():
+        d = draw_stats(c["total"] - out["ref_base"][prov])
+        for s in ("mean", "p10", "p50", "p90"):
+            rows += [{"scenario": name, "province": prov, "year": int(y), "stat": s,
+                      "difference_usd_m": float(v)} for y, v in zip(years, d[s], strict=True)]
+    tables = {"baseline_blocks": pd.DataFrame(out["block_rows"]),
+              "difference": pd.DataFrame(rows),
+              "coal_volume": vo.tidy_coal_volume(out["coal_volume"], name)}
+    if out["nowcast"]:
+        tables["nowcast"] = nc.nowcast_table(out["nowcast"], bsim.NOWCAST_PROVINCE,
+                                             out["reported"], out["nowcast_urls"])
+    return tables
+
+
+def extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray) -> dict:
+    name = scenario.name
+    ind_rows, dec_rows = [], []
+    for prov, c in comps.items():
+        total_mean = c["total"].mean(axis=0)
+        groups = {g: np.asarray(v).mean(axis=0) if np.ndim(v) else np.zeros(len(years))
+                  for g, v in out["mix"][prov].items()}
+        coal = groups.get("coal_mining", np.zeros(len(years)))
+        h = hhi(list(groups.values())) if groups else np.full(len(years), np.nan)
+        ref = out["ref_base"][prov].mean(axis=0)
+        ref_p50 = np.percentile(out["ref_base"][prov], 50, axis=0)
+        ref_coal = out["ref_coal"][prov].mean(axis=0)
+        for i, y in enumerate(years):
+            ind_rows.append({"scenario": name, "province": prov, "year": int(y),
+                             "coal_share_pct": 100 * coal[i] / total_mean[i] if total_mean[i] else np.nan,
+                             "coal_share_reference_baseline_pct":
+                                 100 * ref_coal[i] / ref[i] if ref[i] else np.nan,
+                             "hhi_product": float(h[i])})
+            dec_rows.append({"scenario": name, "province": prov, "year": int(y),
+                             "baseline_scenario_usd_m": ref[i],
+                             "baseline_scenario_p50_usd_m": ref_p50[i],
+                             "price_and_coal_demand_usd_m": c["baseline"].mean(axis=0)[i] - ref[i],
+                             "export_center_usd_m": c["export_center"].mean(axis=0)[i],
+                             "kihi_usd_m": c["kihi"].mean(axis=0)[i],
+                             "connectivity_usd_m": c["connectivity"].mean(axis=0)[i],
+                             "total_usd_m": total_mean[i]})
+    conn = out["conn"]
+    port_rows = []
+    for i, y in enumerate(years):
+        row = {"scenario": name, "year": int(y),
+               "outside_ports_base_usd_m": out["outside"]["value_usd_m"],
+               "handled_by_kaltim_ports_usd_m": conn.handled_by_kaltim_ports_usd_m.mean(axis=0)[i],
+               "handled_by_kaltara_ports_usd_m": conn.handled_by_kaltara_ports_usd_m.mean(axis=0)[i],
+               "still_outside_usd_m": conn.still_outside_usd_m.mean(axis=0)[i]}
+        for prov, v in out["via_ports"].items():
+            row[f"{prov} via_ports total_usd_m"] = v.mean(axis=0)[i]
+        port_rows.append(row)
+    ec_rows = []
+    for prov, res in out["ec"].items():
+        for i, y in enumerate(years):
+            ec_rows.append({"scenario": name, "province": prov, "year": int(y),
+                            "active_exporters_mean": res.active_exporters.mean(axis=0)[i],
+                            "new_exporters_mean": res.new_exporters.mean(axis=0)[i],
+                            "new_export_value_usd_m_mean": res.new_export_value_usd_m.mean(axis=0)[i],
+                            "export_value_usd_m_mean": res.export_value_usd_m.mean(axis=0)[i],
+                            "cumulative_value_usd_m_mean": res.cumulative_value_usd_m.mean(axis=0)[i],
+                            "literature_crosscheck_usd_m_mean": out["crosscheck"].mean(axis=0)[i]})
+    return {"indicators": pd.DataFrame(ind_rows), "decomposition": pd.DataFrame(dec_rows),
+            "ports": pd.DataFrame(port_rows),
+            "export_center": pd.DataFrame(ec_rows), "baseline_series": pd.DataFrame(out["series"])}
