@@ -88,3 +88,15 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make reports" in readme
+
+
+def test_readme_is_a_front_page_and_its_links_resolve():
+    """The README stays a front page (reference lives in docs/), and every relative link in it
+    and in docs/ points at a file that exists."""
+    import re
+
+    readme = ROOT / "README.md"
+    assert readme.stat().st_size <= 10_000, "README.md over 10 KB: move reference to docs/"
+    for page in [readme, *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name}: link to missing {target}"
