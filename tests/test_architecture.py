@@ -59,7 +59,7 @@ def layer_violations(pkg: Path = PKG) -> list[str]:
     bad = []
     for layer in LAYERS:
         for path in sorted((pkg / layer).rglob("*.py")):
-            for line, mod in _imported_modules(path):
+            for line, mod in _imported_modules(path, pkg):
                 for higher in FORBIDDEN[layer]:
                     if mod == f"kaltim_research.{higher}" or mod.startswith(f"kaltim_research.{higher}."):
                         bad.append(f"{path.relative_to(pkg)}:{line} imports {mod} "
@@ -73,20 +73,12 @@ def test_layers_import_one_way():
 
 def test_rule_catches_a_backward_import(tmp_path):
     """The checker itself can fail: a models module importing report is reported."""
-    fake = tmp_path / "kaltim_research"
-    for layer in LAYERS:
-        (fake / layer).mkdir(parents=True)
-        (fake / layer / "__init__.py").write_text("")
-    (fake / "models" / "bad.py").write_text(
-        "def f():\n    from kaltim_research.report.results import write_run\n")
-    (fake / "data" / "worse.py").write_text("from ..models import engine\n")
-    global PKG
-    saved = PKG
-    PKG = fake
-    try:
-        found = layer_violations(fake)
-    finally:
-        PKG = saved
+    fake = _fake_package(tmp_path, {
+        "models/bad.py": "def f():\n    from kaltim_research.report.results import write_run\n",
+        "data/worse.py": "from ..models import engine\n",
+        "report/ok.py": "",
+    })
+    found = layer_violations(fake)
     assert any("models/bad.py:2" in v and "report" in v for v in found), found
     assert any("data/worse.py:1" in v and "models" in v for v in found), found
 

@@ -24,10 +24,12 @@ import pandas as pd
 
 from kaltim_research.models.budget import fiscal as fis
 from kaltim_research.models.budget import jobs as jb
+from kaltim_research.models.engine.draws import path_array
+from kaltim_research.models.engine.inputs import read_processed
 from kaltim_research.models.levers.connectivity import port_throughput
 from kaltim_research.models.levers.export_center import umkm_exports_reference
 from kaltim_research.models.levers.kihi import RetainedValue, retained_value
-from kaltim_research.models.scenario import Parameters, Scenario, path_value
+from kaltim_research.models.scenario import Parameters, Scenario
 
 KALTIM, KALTARA = "Kalimantan Timur", "Kalimantan Utara"
 #: The province KIHI is in: its metal is a new export there (origin basis) and rerouted
@@ -45,17 +47,6 @@ ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; t
 def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
     return {"mean": a.mean(axis=0), "p10": np.percentile(a, 10, axis=0),
             "p50": np.percentile(a, 50, axis=0), "p90": np.percentile(a, 90, axis=0)}
-
-
-def _path(path: dict[int, float], years) -> np.ndarray:
-    return np.array([path_value(path, int(y)) for y in years], dtype=float)
-
-
-def _read(processed: Path, name: str) -> pd.DataFrame:
-    path = Path(processed) / name
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
-    return pd.read_csv(path)
 
 
 def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.ndarray],
@@ -86,10 +77,10 @@ def _fiscal(params: Parameters, coal_value, volume, u, years, table,
                                       f.calorie_band_shares)
     roy = fis.royalty_usd_m(t["export_mt"], t["export_price_usd_per_t"], t["domestic_mt"],
                             t["domestic_price_usd_per_t"], rate)
-    fx = _path(f.exchange_rate_idr_per_usd, years)[None, :]
+    fx = path_array(f.exchange_rate_idr_per_usd, years)[None, :]
     accrual = fis.dbh_accrual_idr_bn(roy, fx, table.province_royalty_share,
                                      f.land_rent_to_royalty, table.province_land_rent_share)
-    alloc = _path(f.allocation_factor_kaltim if province == KALTIM
+    alloc = path_array(f.allocation_factor_kaltim if province == KALTIM
                   else f.allocation_factor_kaltara, years)
     cash = fis.dbh_cash_idr_bn(accrual, u["fiscal.payment_share_same_year"], alloc[None, :])
     return {"royalty_idr_bn": roy * fx / 1000, "dbh_accrual_idr_bn": accrual,
@@ -133,7 +124,7 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
             "kalbar_alumina_transfer_usd_m_mean": ret.kalbar_alumina_usd_m.mean(axis=0)[i],
             "anode_usd_m_mean": ret.anode_usd_m.mean(axis=0)[i],
             "other_imported_usd_m_mean": ret.other_imported_usd_m.mean(axis=0)[i],
-            "captive_power_twh_mean": float(np.mean(_path(k.captive_coal_twh, [y])[0]
+            "captive_power_twh_mean": float(np.mean(path_array(k.captive_coal_twh, [y])[0]
                                                     * u["kihi.captive_power_availability"])),
             "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
             "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
@@ -251,9 +242,9 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
     u = out["u"]
     n = next(iter(u.values())).shape[0] if u else 1
     run = _Run(scenario.name, years, u, out, np.zeros((n, len(years))))
-    context = _read(processed_dir, "context.csv")
-    table = fis.royalty_table(_read(processed_dir, "fiscal_parameters.csv"))
-    umkm = umkm_exports_reference(_read(processed_dir, "facts.csv"), context)
+    context = read_processed(processed_dir, "context.csv")
+    table = fis.royalty_table(read_processed(processed_dir, "fiscal_parameters.csv"))
+    umkm = umkm_exports_reference(read_processed(processed_dir, "facts.csv"), context)
     mult = jb.io_multipliers(context)
 
     exported_t, ret, kihi_rows = _kihi_table(run, p.kihi)

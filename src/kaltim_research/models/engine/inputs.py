@@ -48,7 +48,7 @@ class Inputs:
 
 
 def read_processed(processed: Path, name: str) -> pd.DataFrame:
-    path = processed / name
+    path = Path(processed) / name
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
     return pd.read_csv(path)

@@ -13,6 +13,7 @@ import numpy as np
 from kaltim_research.models.baseline import blocks as bk
 from kaltim_research.models.baseline import price_model as bl
 from kaltim_research.models.baseline import simulation as bsim
+from kaltim_research.models.engine.accounts import KALTARA, KALTIM
 from kaltim_research.models.engine.draws import draw_uncertain, param_rng, path_array, uncertain_parameters
 from kaltim_research.models.engine.inputs import Inputs, headline_concepts, outside_ports_base
 from kaltim_research.models.levers.connectivity import simulate_connectivity
@@ -25,7 +26,6 @@ from kaltim_research.models.levers.kihi import PowerSpec, ProjectSpec, simulate_
 from kaltim_research.models.scenario import Parameters, Scenario
 
 COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
-KALTIM, KALTARA = "Kalimantan Timur", "Kalimantan Utara"
 #: Product group of each baseline block in the export mix.
 BLOCK_GROUPS = {"coal": "coal_mining", "palm_oil": "industry", "chemicals": "industry"}
 
@@ -192,7 +192,7 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
     # export value and to the CBAM-exposed tonnes (both are linear in it).
     exp_share = u["kihi.export_share"][:, None]
     export = kres.export_value_usd_m.sum(axis=1) * exp_share if projects else np.zeros((n, t))
-    return dict(result=kres, export=export, projects=projects,
+    return dict(result=kres, export=export,
                 cbam_cost=kres.cbam_cost_usd_m * exp_share,
                 cbam_exposed=kres.cbam_exposed_emissions_mt_co2 * exp_share)
 
