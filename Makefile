@@ -31,14 +31,18 @@ git-filters: $(STAMP)
 	else echo "not a git work tree: nbstripout filter not installed"; fi
 
 $(STAMP): pyproject.toml requirements.lock $(JUPYTER_CONFIG)
+	@echo "[setup 1/3] creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "[setup 2/3] installing the locked dependencies (about 40-90 s, once)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@echo "[setup 3/3] registering the notebook kernel '$(KERNEL)'"
 	# Register the project's own kernel inside the venv so papermill, nbval and JupyterLab
 	# all execute notebooks with this environment (never a kernel found elsewhere).
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (kaltim-research)"
 	install -d $(VENV)/etc/jupyter && install -m 644 $(JUPYTER_CONFIG) $(VENV)/etc/jupyter/
 	touch $(STAMP)
+	@echo "setup done: make targets need nothing more; to type kaltim-research, papermill or jupyter yourself: source $(VENV)/bin/activate"
 
 ## data: rebuild data/processed/ from data/raw/ (validated against the manifest)
 data: $(STAMP)
@@ -54,11 +58,17 @@ reports: $(STAMP)
 	$(BIN)/kaltim-research run scenarios/*.yaml --jobs $(JOBS)
 
 ## test: unit, property, data, notebook (papermill + nbval) and brief tests
+## Both pytest runs spread over $(JOBS) workers (pytest-xdist); --dist loadfile keeps a file's
+## tests (and its module fixtures, and a notebook's cells for nbval) on one worker.
+## TEST_JOBS=0 runs them in this process (for a debugger).
+TEST_JOBS ?= $(JOBS)
+XDIST = $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+
 test: $(STAMP)
 	$(BIN)/kaltim-research data build
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST)
 	# nbval: re-execute the golden notebooks and compare the headline-number cells
-	$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) \
+	$(BIN)/python -m pytest -q $(XDIST) --nbval-lax --nbval-kernel-name $(KERNEL) \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests/golden
 
 ## golden: refresh tests/golden after an intended change of headline numbers (review the diff)
@@ -68,7 +78,7 @@ golden: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/kaltim-research data build
-	$(BIN)/python -m pytest -q -m "not notebooks"
+	$(BIN)/python -m pytest -q $(XDIST) -m "not notebooks"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -367,6 +367,23 @@ def test_reference_scenario_default_is_declared_defaults(inputs, scen):
 # tornado
 # --------------------------------------------------------------------------------------------
 
+def test_tornado_rows_equal_separate_one_at_a_time_runs(run, inputs, scen):
+    """The tornado is one vectorised simulation: each row must equal the separate run with
+    that one parameter at its end (all others central, no shocks)."""
+    from kaltim_research.models.engine.simulation import COMPONENTS, simulate
+
+    s = scen["combined_ambitious"]
+    t = run("combined_ambitious", draws=50, tornado=True).extra["tornado"]
+    for nm in sorted(set(t["parameter"]))[::5] + ["prices.coal_price"]:
+        for end in ("low", "high"):
+            o = simulate(s, inputs, scen["baseline"].parameters, 1, s.parameters.simulation.seed,
+                         fixed={nm: end}, shocks=False)
+            i = int(np.where(o["years"] == 2030)[0][0])
+            for prov, c in o["comps"].items():
+                row = t[(t["parameter"] == nm) & (t["province"] == prov)].iloc[0]
+                assert row[f"{end}_usd_m"] == float(sum(c[k] for k in COMPONENTS)[0, i]), (nm, end)
+
+
 def test_tornado_ranks_by_swing_and_coal_price_matters(run):
     r = run("combined_moderate", draws=300, tornado=True)
     t = r.extra["tornado"]
@@ -391,3 +408,44 @@ def test_tornado_ranks_by_swing_and_coal_price_matters(run):
     by = t[t["province"] == KALTIM].set_index("parameter")["swing_usd_m"]
     assert by["export_center.match_rate"] > 0
     assert by["export_center.exports_per_usd"] == 0     # cross-check only, never added
+
+
+def test_fit_missing_fits_each_distinct_baseline_once(tmp_path, monkeypatch):
+    """The runner fits before its workers: two scenarios on one baseline mean one fit, and a
+    cached fit means none (so parallel workers never fit the same baseline at once)."""
+    import shutil
+
+    from kaltim_research.config import PROCESSED_DIR
+    from kaltim_research.models.engine import inputs as inp
+    from kaltim_research.models.scenario import load_scenario
+
+    processed = tmp_path / "processed"
+    shutil.copytree(PROCESSED_DIR, processed, ignore=shutil.ignore_patterns(".cache"))
+    calls = []
+    real = inp.load_inputs
+
+    def counting(params, processed_dir, *a, **k):
+        calls.append(params)
+        return real(params, processed_dir, *a, **k)
+
+    monkeypatch.setattr(inp, "load_inputs", counting)
+    root = Path(__file__).resolve().parents[1]
+    params = [load_scenario(root / "scenarios" / f).parameters
+              for f in ("baseline.yaml", "kihi.yaml", "export_center.yaml")]
+    said = []
+    assert inp.fit_missing(params, processed, say=said.append) == 1
+    assert len(calls) == 1 and any("baseline fitted in" in s for s in said)
+    assert inp.fit_missing(params, processed, say=said.append) == 0  # now cached
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("shape", [(10_000, 20), (301, 7), (1, 5), (2, 3), (11,)])
+def test_one_sort_percentiles_equal_numpy_bit_for_bit(shape):
+    from kaltim_research.models.engine.summary import percentiles
+
+    a = np.random.default_rng(sum(shape)).lognormal(size=shape) * 1000
+    qs = (1, 10, 50, 90, 99)
+    assert np.array_equal(percentiles(a, qs), np.percentile(a, qs, axis=0))
+    a = a.astype(float)
+    a.flat[0] = np.nan
+    assert np.array_equal(percentiles(a, qs), np.percentile(a, qs, axis=0), equal_nan=True)

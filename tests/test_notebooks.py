@@ -51,12 +51,36 @@ def _code_without_injection(path: Path) -> list[str]:
             and "injected-parameters" not in c.metadata.get("tags", [])]
 
 
+def _drift_message(golden: Path, notebook: Path) -> str:
+    """Why a golden copy no longer matches its notebook, told so the reader knows what to do:
+    an edit to the parameters cell's defaults is not a changed headline, and an exploratory
+    edit saved from JupyterLab is undone with git, not frozen into the goldens."""
+    def split(path: Path) -> tuple[str, list[str]]:
+        cells = [c for c in nbformat.read(str(path), as_version=4).cells
+                 if c.cell_type == "code"
+                 and "injected-parameters" not in c.metadata.get("tags", [])]
+        params = next((c.source for c in cells if "parameters" in c.metadata.get("tags", [])), "")
+        return params, [c.source for c in cells if "parameters" not in c.metadata.get("tags", [])]
+
+    (gp, gcode), (npar, ncode) = split(golden), split(notebook)
+    where = f"notebooks/{notebook.name} differs from tests/golden/{notebook.name}"
+    undo = f"an exploratory edit: `git checkout notebooks/{notebook.name}`"
+    if gp != npar and gcode == ncode:
+        return (f"{where} in its parameters cell only (the defaults changed, not the code; the "
+                f"golden headlines are for the old defaults). If {undo}; if the new defaults are "
+                "meant: `make golden` and review the headline diff.")
+    changed = (sum(a != b for a, b in zip(gcode, ncode, strict=False))
+               + abs(len(gcode) - len(ncode)))
+    return (f"{where} in {changed} code cell(s). If {undo}; if the change is meant: "
+            "`make golden` and review the headline diff.")
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_golden_copy_matches_the_notebook(notebook):
     golden = GOLDEN / notebook.name
     assert golden.exists(), f"no golden copy of {notebook.name}: run `make golden`"
-    assert _code_without_injection(golden) == _code_without_injection(notebook), (
-        f"tests/golden/{notebook.name} drifted from notebooks/{notebook.name}: run `make golden`")
+    assert _code_without_injection(golden) == _code_without_injection(notebook), \
+        _drift_message(golden, notebook)
     nb = nbformat.read(str(golden), as_version=4)
     checked = [c for c in nb.cells if c.cell_type == "code"
                and c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
@@ -86,14 +110,50 @@ def test_check_parameters_names_the_unknown_and_the_closest():
         check_parameters(bad)
 
 
+def test_drift_message_tells_a_defaults_edit_from_a_code_change(tmp_path):
+    nb = ROOT / "notebooks" / "02_baseline.ipynb"
+    edited = nbformat.read(str(nb), as_version=4)
+    cell = next(c for c in edited.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("draws = 10000", "draws = 500")
+    nbformat.write(edited, str(tmp_path / nb.name))
+    msg = _drift_message(nb, tmp_path / nb.name)
+    assert "parameters cell only" in msg and "git checkout notebooks/02_baseline" in msg
+    code = next(c for c in edited.cells if c.cell_type == "code"
+                and "parameters" not in c.metadata.get("tags", []))
+    code.source += "\nx = 1"
+    nbformat.write(edited, str(tmp_path / nb.name))
+    assert "1 code cell(s)" in _drift_message(nb, tmp_path / nb.name)
+
+
 @pytest.mark.notebooks
-def test_misspelt_papermill_parameter_fails_the_run(tmp_path):
-    with pytest.raises(papermill.PapermillExecutionError, match="scenaro"):
+def test_misspelt_papermill_parameter_fails_in_one_located_line(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="scenaro") as err:
         papermill.execute_notebook(str(ROOT / "notebooks" / "02_baseline.ipynb"),
                                    str(tmp_path / "out.ipynb"),
                                    parameters={"scenaro": "scenarios/kihi.yaml"},
                                    kernel_name="kaltim-research", cwd=str(ROOT),
                                    progress_bar=False)
+    # IPython prints _render_traceback_ instead of the frames: one line, no "Traceback"
+    assert len(err.value.traceback) == 1, err.value.traceback
+    assert "Did you mean 'scenario'" in err.value.traceback[0]
+
+
+@pytest.mark.notebooks
+def test_a_direct_run_leaves_no_temp_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    # the kernel inherits TMPDIR, so its temporary run folder is made (and removed) here
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None
+    try:
+        papermill.execute_notebook(str(ROOT / "notebooks" / "05_connectivity.ipynb"),
+                                   str(tmp_path / "out.ipynb"),
+                                   parameters={"scenario": CI_SCENARIO, "draws": 200},
+                                   kernel_name="kaltim-research", cwd=str(ROOT),
+                                   progress_bar=False)
+    finally:
+        tempfile.tempdir = None
+    assert not list(tmp_path.glob("kaltim-run-*"))
 
 
 def test_notebook_defaults_match_the_reports_draws():

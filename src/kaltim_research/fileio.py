@@ -194,3 +194,15 @@ def load_yaml_bounded(text: str, max_bytes: int = YAML_MAX_BYTES,
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+def check_creatable(path: Path) -> None:
+    """Raise the OSError that creating ``path`` would raise because a part of it is a file
+    (``NotADirectoryError``), without creating anything: lets a long job (a data build) fail
+    before its work rather than after it."""
+    p = Path(path).absolute()
+    for parent in [p, *p.parents]:
+        if parent.exists():
+            if not parent.is_dir() and parent != p:
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+            return

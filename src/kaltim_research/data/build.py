@@ -31,7 +31,7 @@ from kaltim_research.data.manifest import (
 )
 from kaltim_research.data.vocabulary import base_name, normalise_country
 from kaltim_research.errors import DataError, Problem
-from kaltim_research.fileio import clean_stale_temps, swap_dir, temp_prefix
+from kaltim_research.fileio import check_creatable, clean_stale_temps, swap_dir, temp_prefix
 
 TABLE_DESCRIPTIONS = {
     "exports.csv": "Export ledger: one resolved value per province, concept, flow, period type, "
@@ -387,6 +387,7 @@ def save(result: BuildResult, processed_dir: Path, manifest_sha: str) -> None:
 
 def run(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> BuildResult:
     """Load, process and save. Raises DataError (and writes nothing) on bad raw data."""
+    check_creatable(processed_dir)  # an output path under a file fails now, not after the work
     manifest, tables = load_raw(raw_dir)
     result = process(manifest, tables)
     save(result, processed_dir, manifest_hash(raw_dir))

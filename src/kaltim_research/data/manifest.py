@@ -15,11 +15,13 @@ import hashlib
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
+if TYPE_CHECKING:  # pandas and pandera are imported where a table is read (~0.5 s), so the
+    # manifest's hash and checksums (every no-change `run` and `data build`) stay quick
+    import pandas as pd
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
 
 from kaltim_research.config import MANIFEST_NAME
 from kaltim_research.data.validation import comma_number_hint, manifest_problems, non_finite_problems
@@ -146,6 +148,8 @@ _PANDAS_TYPES = {"integer": "Int64", "number": "float64", "string": str}
 
 def _schemas(res: dict[str, Any]) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     """Two pandera schemas built from the Table Schema: types first, then constraints."""
+    import pandera.pandas as pa
+
     types, checks = {}, {}
     for f in res["schema"]["fields"]:
         c = f.get("constraints", {})
@@ -185,6 +189,8 @@ def _expected(check: str, field: dict[str, Any]) -> str:
 
 
 def _problems_from(res: dict[str, Any], err: SchemaErrors, key: list[str] | None) -> list[Problem]:
+    import pandas as pd
+
     fields = {f["name"]: f for f in res["schema"]["fields"]}
     fc = err.failure_cases
     problems, seen = [], set()
@@ -220,6 +226,9 @@ def read_resource(raw_dir: Path, res: dict[str, Any], verify_hash: bool = True) 
     The returned frame has a ``source_line`` column (line in the raw file, header = 1) and the
     manifest's ``kaltim:defaults`` added as constant columns where the file lacks them.
     """
+    import pandas as pd
+    from pandera.errors import SchemaErrors
+
     path = Path(raw_dir) / res["path"]
     if not path.exists():
         raise DataError([Problem(res["path"], "file listed in the manifest is missing")])

@@ -7,6 +7,7 @@ language) equals the one stored with its last good run; the runner then skips it
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -24,8 +25,10 @@ def file_sha(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def source_hash() -> str:
-    """Hash of the package source, so an edit without a version bump still reruns reports."""
+    """Hash of the package source, so an edit without a version bump still reruns reports
+    (computed once per process: a run fingerprints every scenario with it)."""
     h = hashlib.sha256(__version__.encode())
     for p in sorted(Path(__file__).resolve().parents[1].rglob("*")):
         if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:

@@ -9,13 +9,18 @@ works on its own.
 from __future__ import annotations
 
 import ast
+import atexit
+import csv
 import difflib
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where a table is read: the runner's no-change path uses
+    import pandas as pd  # provinces() only, which reads the ledger with csv (no pandas)
 
 from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 
@@ -26,7 +31,15 @@ RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "p
 
 
 class NotebookParameterError(NameError):
-    """A parameter passed to a notebook (papermill ``-p NAME VALUE``) that it does not declare."""
+    """A parameter passed to a notebook (papermill ``-p NAME VALUE``) that it does not declare.
+
+    IPython prints ``_render_traceback_()`` instead of the full traceback when an exception
+    defines it (the hook IPython documents for custom exceptions), so papermill's error cell
+    and nbconvert show one located line rather than 50 lines of frames.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 def _assigned_names(source: str) -> list[str]:
@@ -108,6 +121,8 @@ class Run:
 
     def headline(self) -> pd.DataFrame:
         """Headline numbers per province (the cells CI compares against golden outputs)."""
+        import pandas as pd
+
         rows = []
         for h in self.summary["headline"]:
             rows.append({"province": h["province"], "basis": h["basis"], "year": h["year"],
@@ -128,9 +143,15 @@ def load_run(scenario: str | Path, results_dir: str | Path = "", draws: int | No
         from kaltim_research.report.results import run_to_dir
 
         # Run now: into results_dir when one was named (so callers can read the files),
-        # else into a fresh temporary folder.
-        rdir = rdir or Path(tempfile.mkdtemp(prefix="kaltim-run-")) / "run"
+        # else into a temporary folder removed when the kernel exits (tables are read into
+        # memory below, so nothing needs it afterwards and no direct run leaves a folder).
+        if rdir is None:
+            tmp = Path(tempfile.mkdtemp(prefix="kaltim-run-"))
+            atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+            rdir = tmp / "run"
         run_to_dir(scenario_path, rdir, PROCESSED_DIR, draws=draws, seed=seed)
+    import pandas as pd
+
     summary = json.loads((rdir / "results.json").read_text(encoding="utf-8"))
     tables = {n: pd.read_csv(rdir / f"{n}.csv") for n in RESULT_TABLES
               if (rdir / f"{n}.csv").exists()}
@@ -139,6 +160,8 @@ def load_run(scenario: str | Path, results_dir: str | Path = "", draws: int | No
 
 def processed(name: str, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """A processed table (``exports``, ``exports_annual``, ``exports_coverage``, ...)."""
+    import pandas as pd
+
     path = Path(processed_dir) / f"{name}.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
@@ -147,7 +170,11 @@ def processed(name: str, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
 
 def provinces(processed_dir: Path = PROCESSED_DIR) -> list[str]:
     """Provinces found in the export ledger (the data decide, not the code)."""
-    return sorted(processed("exports", processed_dir)["province"].unique())
+    path = Path(processed_dir) / "exports.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sorted({row["province"] for row in csv.DictReader(fh)})
 
 
 def year_range(province: str, start_year: int | None = None, end_year: int | None = None,
@@ -179,6 +206,8 @@ def assumptions_table(run: Run) -> pd.DataFrame | str:
     """The parameters the scenario changes from the baseline (its whole ``modifies`` chain),
     as a readable table: label, value in the headline year, baseline value, unit, tested
     range and the scenario's reasoning (no code names, no ``None``)."""
+    import pandas as pd
+
     rows = run.summary.get("assumptions") or []
     if not rows:
         return "No parameter changed from the baseline scenario."

@@ -34,19 +34,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kaltim_research import __version__
-from kaltim_research.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
+from kaltim_research.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
 from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 from kaltim_research.report import integrity
 from kaltim_research.report.changes import write_changes
 from kaltim_research.report.fingerprint import FINGERPRINT, file_sha, fingerprint, source_hash
 from kaltim_research.report.integrity import report_name
+from kaltim_research.report.kernels import (
+    RunError,
+    _execute,
+    _html,
+    html_exporter,
+    launch_kernel,
+    reset_kernel,
+    start_kernel,
+    stop_kernel,
+)
 
 HISTORY_NOTEBOOK = "01_historical_exports.ipynb"
-
-
-class RunError(RuntimeError):
-    """A report failed; the message names the scenario, notebook and cell."""
 
 
 def scenario_notebooks(nb_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -99,82 +105,6 @@ class Job:
 # one scenario (runs in a worker process)
 # --------------------------------------------------------------------------------------------
 
-def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2):
-    """Start the project's kernel (retried: concurrent start-ups can race for ports)."""
-    from jupyter_client.manager import KernelManager
-
-    for attempt in range(retries + 1):
-        # IPC sockets in a private folder: no TCP ports to race for between parallel jobs,
-        # and no plain-text TCP traffic.
-        sock = integrity.make_kernel_dir() / "kernel"
-        km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sock))
-        km.kaltim_socket_dir = sock.parent  # removed by stop_kernel
-        try:
-            km.start_kernel(cwd=str(cwd))
-            kc = km.client()
-            kc.start_channels()
-            kc.wait_for_ready(timeout=60)
-            kc.stop_channels()
-            return km
-        except (RuntimeError, TimeoutError) as err:
-            stop_kernel(km)
-            if attempt == retries:
-                raise RunError(f"the {KERNEL_NAME} kernel did not start: {err}") from None
-            time.sleep(0.5 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def stop_kernel(km) -> None:
-    """Shut the kernel down and remove its socket folder (one per kernel start, else the
-    system temp dir fills with empty ``kaltim-kernel-*`` folders)."""
-    try:
-        km.shutdown_kernel(now=True)
-    finally:
-        d = getattr(km, "kaltim_socket_dir", None)
-        if d is not None:
-            shutil.rmtree(d, ignore_errors=True)
-
-
-def reset_kernel(km) -> None:
-    """Clear the namespace between notebooks; imported modules stay loaded (that is the point:
-    imports and kernel start-up dominate short notebooks)."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=30)
-        kc.execute_interactive("get_ipython().run_line_magic('reset', '-f')\n"
-                               "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
-                               timeout=30, output_hook=lambda msg: None)
-    finally:
-        kc.stop_channels()
-
-
-def _execute(nb: Path, out: Path, params: dict, cwd: Path, km=None) -> None:
-    """Execute one notebook with papermill on the project's kernel (``km``: a running kernel
-    shared by the notebooks of one scenario, else papermill starts its own)."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    kwargs = {"km": km} if km is not None else {"kernel_name": KERNEL_NAME}
-    try:
-        papermill.execute_notebook(str(nb), str(out), parameters=params, cwd=str(cwd),
-                                   progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False, **kwargs)
-    except PapermillExecutionError as err:
-        raise RunError(f"notebook {nb.name} failed at cell {err.exec_count or err.cell_index}"
-                       f": {err.ename}: {err.evalue}") from None
-
-
-def _html(nb_path: Path, html_path: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
-    html_path.write_text(body, encoding="utf-8")
-
-
 def run_job(job: Job, position: str) -> dict:
     """Engine, notebooks, HTML; built in a temp folder and swapped in on success."""
     from kaltim_research.report.results import run_to_dir
@@ -184,11 +114,15 @@ def run_job(job: Job, position: str) -> dict:
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=integrity.temp_prefix(job.name), dir=parent))
     timings = {}
+    launched = None
     try:
+        # The kernel starts (and imports) while the engine runs; one kernel per scenario,
+        # its namespace reset between notebooks, and one HTML exporter.
+        launched = launch_kernel(PROJ_ROOT)
         run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws, seed=job.seed)
         timings["engine_s"] = round(time.perf_counter() - t0, 2)
-        # One kernel per scenario, its namespace reset between notebooks.
-        km = start_kernel(PROJ_ROOT)
+        km, launched = start_kernel(PROJ_ROOT, launched=launched), None
+        exporter = html_exporter()
         try:
             for i, (nb, overrides) in enumerate(job.notebooks.items(), start=1):
                 print(f"  {job.name}: {nb.name} ({i}/{len(job.notebooks)} notebooks)", flush=True)
@@ -200,7 +134,7 @@ def run_job(job: Job, position: str) -> dict:
                 out_nb = tmp / report_name(nb)
                 _execute(nb, out_nb, params, PROJ_ROOT, km=km)
                 integrity.normalise_notebook(out_nb, tmp, job.out_dir)
-                _html(out_nb, out_nb.with_suffix(".html"))
+                _html(out_nb, out_nb.with_suffix(".html"), exporter)
                 timings[nb.stem] = round(time.perf_counter() - t1, 2)
         finally:
             stop_kernel(km)
@@ -210,6 +144,8 @@ def run_job(job: Job, position: str) -> dict:
         write_changes(job.out_dir, tmp, job.fingerprint)  # vs the previous good report
         return {"name": job.name, "ok": True, "timings": timings, "tmp": str(tmp)}
     except Exception as err:  # keep the failed build for inspection, never the good report
+        if launched is not None:  # the engine failed before the kernel was used
+            stop_kernel(launched)
         return _fail(job, tmp, err)
 
 
@@ -392,6 +328,7 @@ def _briefs_and_swap(pool, todo: list[Job], results: list[dict], files: list[str
     targets = [(n, Path(r["tmp"])) for n, r in ready.items()]
     targets += [(Path(f).stem, reports_dir / Path(f).stem) for f in files
                 if Path(f).stem not in ready and (reports_dir / Path(f).stem / "results.json").exists()]
+    print(f"writing the briefs of {len(targets)} scenario(s)...", flush=True)
     futures = [(n, d, pool.submit(build_briefs, d, ("id", "en"), comparison, (lang,)))
                for n, d in targets]
     for name, d, fut in futures:
@@ -408,6 +345,24 @@ def _briefs_and_swap(pool, todo: list[Job], results: list[dict], files: list[str
             results.append({"name": f"brief {name}", "ok": False,
                             "error": f"brief for {name} failed: {err}"})
     print(f"briefs written for {len(futures)} scenario(s)", flush=True)
+
+
+def fit_baselines(todo: list[Job], processed_dir: Path = PROCESSED_DIR) -> None:
+    """Fit the baselines the jobs need once, before the workers start (else parallel workers
+    on a cold cache fit the same baseline at once, in silence): :func:`fit_missing`."""
+    if not todo:
+        return
+    from kaltim_research.models.engine.inputs import fit_missing
+    from kaltim_research.models.scenario import reference_scenario
+
+    params = []
+    for job in todo:
+        try:
+            params += [s.parameters for s in (load_scenario(job.scenario_path),
+                                              reference_scenario(job.scenario_path)) if s]
+        except ScenarioError:
+            continue  # the job itself reports it
+    fit_missing(params, processed_dir, say=lambda m: print(m, flush=True))
 
 
 def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs: int = 2,
@@ -437,6 +392,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     if total:
         print(f"running {len(todo)} scenario(s) and {len(history_jobs)} history report(s) "
               f"with {jobs} job(s)", flush=True)
+    fit_baselines(todo)
     done = 0
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(run_job, j, f"[{k}/{total}]") for k, j in enumerate(todo, 1)]
@@ -454,7 +410,9 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
         atomic_write_file(Path(reports_dir) / "history" / FINGERPRINT,
                           lambda tmp: tmp.write_text(json.dumps(hist_fp) + "\n"))
     failed = [r for r in results if not r["ok"]]
-    write_index(reports_dir, lang)
+    index = Path(reports_dir) / "index.html"
+    if total or not index.exists():  # nothing ran: the index already shows these reports
+        write_index(reports_dir, lang)
     print(f"reports in {reports_dir} ({time.perf_counter() - t0:.1f} s); index: "
           f"{Path(reports_dir) / 'index.html'}")
     for r in failed:

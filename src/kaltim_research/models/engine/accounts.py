@@ -26,6 +26,7 @@ from kaltim_research.models.budget import fiscal as fis
 from kaltim_research.models.budget import jobs as jb
 from kaltim_research.models.engine.draws import path_array
 from kaltim_research.models.engine.inputs import read_processed
+from kaltim_research.models.engine.summary import band_stats, column_means, percentiles
 from kaltim_research.models.levers.connectivity import port_throughput
 from kaltim_research.models.levers.export_center import umkm_exports_reference
 from kaltim_research.models.levers.kihi import RetainedValue, retained_value
@@ -44,9 +45,7 @@ ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; t
                "port and logistics services")
 
 
-def _stats(a: np.ndarray) -> dict[str, np.ndarray]:
-    return {"mean": a.mean(axis=0), "p10": np.percentile(a, 10, axis=0),
-            "p50": np.percentile(a, 50, axis=0), "p90": np.percentile(a, 90, axis=0)}
+_stats = band_stats
 
 
 def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.ndarray],
@@ -108,42 +107,53 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
                          u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
     out_st = _stats(output_t / 1000)
     rows = []
+    gross, net_ret = ret.gross_usd_m.mean(axis=0), ret.net_retained_usd_m.mean(axis=0)
+    # each mean once, not once per year of the loop below
+    mean = {k: np.asarray(v).mean(axis=0) for k, v in {
+        "exported_t": exported_t, "alumina": ret.alumina_usd_m,
+        "kalbar": ret.kalbar_alumina_usd_m, "anode": ret.anode_usd_m,
+        "other": ret.other_imported_usd_m, "demand": kres.power_demand_twh,
+        "hydro": kres.hydro_used_twh, "emissions": kres.emissions_mt_co2,
+        "cbam_exposed": run.out["cbam_exposed"], "cbam_cost": run.out["cbam_cost"],
+        "jobs": kres.jobs}.items()}
+    gross_p50 = percentiles(ret.gross_usd_m, (50,))[0]
+    net_p50 = percentiles(ret.net_retained_usd_m, (50,))[0]
     for i, y in enumerate(run.years):
-        g = float(ret.gross_usd_m.mean(axis=0)[i])
-        net = float(ret.net_retained_usd_m.mean(axis=0)[i])
+        g = float(gross[i])
+        net = float(net_ret[i])
         rows.append({
             "scenario": run.name, "year": int(y), "output_kt_mean": out_st["mean"][i],
             "output_kt_p10": out_st["p10"][i], "output_kt_p90": out_st["p90"][i],
-            "exported_kt_mean": exported_t.mean(axis=0)[i] / 1000,
+            "exported_kt_mean": mean["exported_t"][i] / 1000,
             "gross_export_usd_m_mean": g,
-            "gross_export_usd_m_p50": float(np.percentile(ret.gross_usd_m[:, i], 50)),
+            "gross_export_usd_m_p50": float(gross_p50[i]),
             "net_retained_usd_m_mean": net,
-            "net_retained_usd_m_p50": float(np.percentile(ret.net_retained_usd_m[:, i], 50)),
+            "net_retained_usd_m_p50": float(net_p50[i]),
             "net_retained_pct_of_gross": 100 * net / g if g else np.nan,
-            "alumina_usd_m_mean": ret.alumina_usd_m.mean(axis=0)[i],
-            "kalbar_alumina_transfer_usd_m_mean": ret.kalbar_alumina_usd_m.mean(axis=0)[i],
-            "anode_usd_m_mean": ret.anode_usd_m.mean(axis=0)[i],
-            "other_imported_usd_m_mean": ret.other_imported_usd_m.mean(axis=0)[i],
+            "alumina_usd_m_mean": mean["alumina"][i],
+            "kalbar_alumina_transfer_usd_m_mean": mean["kalbar"][i],
+            "anode_usd_m_mean": mean["anode"][i],
+            "other_imported_usd_m_mean": mean["other"][i],
             "captive_power_twh_mean": float(np.mean(path_array(k.captive_coal_twh, [y])[0]
                                                     * u["kihi.captive_power_availability"])),
-            "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
-            "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
-            "emissions_mt_co2_mean": kres.emissions_mt_co2.mean(axis=0)[i],
-            "cbam_exposed_mt_co2_mean": run.out["cbam_exposed"].mean(axis=0)[i],
-            "cbam_cost_usd_m_mean": run.out["cbam_cost"].mean(axis=0)[i],
-            "jobs_mean": kres.jobs.mean(axis=0)[i]})
+            "power_demand_twh_mean": mean["demand"][i],
+            "hydro_used_twh_mean": mean["hydro"][i],
+            "emissions_mt_co2_mean": mean["emissions"][i],
+            "cbam_exposed_mt_co2_mean": mean["cbam_exposed"][i],
+            "cbam_cost_usd_m_mean": mean["cbam_cost"][i],
+            "jobs_mean": mean["jobs"][i]})
     return exported_t, ret, rows
 
 
 def _throughput_rows(run: _Run, thr: dict) -> list[dict]:
     """Port throughput rows: value, tonnes and services by loading province and cargo."""
-    rows = []
+    rows, m = [], column_means()
     for prov, cargos in thr.items():
         for cargo, arrs in cargos.items():
             for i, y in enumerate(run.years):
                 rows.append({"scenario": run.name, "port_province": prov, "cargo": cargo,
                              "year": int(y),
-                             **{f"{kk}_mean": float(v.mean(axis=0)[i]) for kk, v in arrs.items()},
+                             **{f"{kk}_mean": float(m(v)[i]) for kk, v in arrs.items()},
                              "note": ROTATE_NOTE})
     return rows
 

@@ -16,11 +16,15 @@ def _declared(model_cls, name: str) -> Uncertain | None:
 
 
 def draw_uncertain(rng: np.random.Generator, n: int, u: Uncertain, declared: Uncertain | None,
-                   fixed: str | None = None) -> np.ndarray:
-    """Triangular draws over (low, mode, high); ``fixed`` = 'low'|'mode'|'high' for the tornado."""
+                   fixed: str | np.ndarray | None = None) -> np.ndarray:
+    """Triangular draws over (low, mode, high); ``fixed`` = 'low'|'mode'|'high' for the
+    tornado, or one such word per draw (the tornado's rows in one simulation)."""
     low, mode, high = uncertain_range(u, declared)
     if fixed is not None:
-        return np.full(n, {"low": low, "mode": mode, "high": high}[fixed])
+        ends = {"low": low, "mode": mode, "high": high}
+        if isinstance(fixed, str):
+            return np.full(n, ends[fixed])
+        return np.array([ends[f] for f in fixed], dtype=float)
     if high <= low:
         # Consume what a triangular draw would (one uniform per draw), so pinning a lever
         # value keeps the common random numbers of every later draw (price, model shocks).

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,21 +61,29 @@ def baseline_source_hash() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
 
 
+def fit_cache_path(params: Parameters, processed_dir: Path = PROCESSED_DIR,
+                   raw_dir: Path = RAW_DIR,
+                   series: tuple[bl.SeriesSpec, ...] = bl.DEFAULT_SERIES) -> tuple[Path, str]:
+    """Where the fit for these data, code and baseline settings is cached, and the manifest
+    hash it is keyed on (the runner checks it to fit once before starting its workers)."""
+    processed_dir = Path(processed_dir)
+    info = json.loads((processed_dir / "build_info.json").read_text(encoding="utf-8")) \
+        if (processed_dir / "build_info.json").exists() else {}
+    msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
+    key = hashlib.sha256(json.dumps([msha, __version__, baseline_source_hash(),
+                                     params.baseline.model_dump(mode="json"),
+                                     [s.__dict__ for s in series]], sort_keys=True)
+                         .encode()).hexdigest()[:16]
+    return processed_dir / ".cache" / f"inputs-{key}.pkl", msha
+
+
 def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
                 raw_dir: Path = RAW_DIR, series: tuple[bl.SeriesSpec, ...] = bl.DEFAULT_SERIES,
                 use_cache: bool = True) -> Inputs:
     """Load processed tables and fit the baseline, with an on-disk cache keyed by the data
     manifest hash, the package version and the baseline settings."""
     processed_dir = Path(processed_dir)
-    info = json.loads((processed_dir / "build_info.json").read_text(encoding="utf-8")) \
-        if (processed_dir / "build_info.json").exists() else {}
-    msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
-    source = baseline_source_hash()
-    key = hashlib.sha256(json.dumps([msha, __version__, source,
-                                     params.baseline.model_dump(mode="json"),
-                                     [s.__dict__ for s in series]], sort_keys=True)
-                         .encode()).hexdigest()[:16]
-    cache = processed_dir / ".cache" / f"inputs-{key}.pkl"
+    cache, msha = fit_cache_path(params, processed_dir, raw_dir, series)
     if use_cache and cache.exists():
         with cache.open("rb") as fh:
             return pickle.load(fh)
@@ -106,6 +115,25 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
             pickle.dump(inputs, fh)
         tmp.replace(cache)
     return inputs
+
+
+def fit_missing(parameter_sets: list[Parameters], processed_dir: Path = PROCESSED_DIR,
+                say=print) -> int:
+    """Fit (and cache) each distinct baseline among ``parameter_sets`` not cached yet, saying
+    what it does and how long it took; returns the number of fits. The report runner calls it
+    once before its workers, which then only read the cache."""
+    needed: dict[Path, Parameters] = {}
+    for params in parameter_sets:
+        path, _ = fit_cache_path(params, processed_dir)
+        if not path.exists():
+            needed.setdefault(path, params)
+    for k, params in enumerate(needed.values(), 1):
+        say(f"fitting the baseline models ({k}/{len(needed)}; about 15-30 s, once per data "
+            "release)...")
+        t0 = time.perf_counter()
+        load_inputs(params, processed_dir)
+        say(f"baseline fitted in {time.perf_counter() - t0:.1f} s (cached for every scenario)")
+    return len(needed)
 
 
 def backtest_tables(params: Parameters, processed_dir: Path = PROCESSED_DIR

@@ -31,8 +31,9 @@ BLOCK_GROUPS = {"coal": "coal_mining", "palm_oil": "industry", "chemicals": "ind
 
 
 def simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int, seed: int,
-             fixed: dict[str, str] | None = None, shocks: bool = True) -> dict:
-    """Core simulation; returns raw arrays. ``fixed`` pins uncertain parameters (tornado)."""
+             fixed: dict[str, str | np.ndarray] | None = None, shocks: bool = True) -> dict:
+    """Core simulation; returns raw arrays. ``fixed`` pins uncertain parameters (tornado):
+    one end for every draw, or one end per draw (an array of 'low'/'mode'/'high')."""
     p = scenario.parameters
     sim = p.simulation
     years = np.arange(sim.start_year, sim.end_year + 1)
@@ -74,7 +75,9 @@ def _price_shocks(p: Parameters, inputs: Inputs, u: dict, rng: np.random.Generat
     price_var = bk.ar1_variance(sigma[:, 0], phi_p, h)
     price_shock = {d: bk.ar1_bounded(rng, n, t, sigma[:, 0], phi_p, shocks) for d in drivers}
     if "prices.coal_price" in fixed:  # tornado: coal price at ±1.28 sd of each horizon
-        sign = {"low": -1.2816, "high": 1.2816, "mode": 0.0}[fixed["prices.coal_price"]]
+        z = {"low": -1.2816, "high": 1.2816, "mode": 0.0}
+        pin = fixed["prices.coal_price"]
+        sign = z[pin] if isinstance(pin, str) else np.array([z[f] for f in pin])[:, None]
         price_shock["coal_newcastle"] = sign * np.sqrt(price_var)
     return price_shock, price_var
 
