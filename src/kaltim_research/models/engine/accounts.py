@@ -40,6 +40,8 @@ STATS = ("mean", "p10", "p50", "p90")
 NOT_IN_EXPORT_TOTALS = ("fiscal.", "jobs.", "connectivity.port_services_share",
                         "connectivity.kaltara_goods_usd_per_t", "kihi.alumina_",
                         "kihi.anode_cost", "kihi.other_imported")
+#: What the fiscal numbers measure (never plain "DBH").
+DBH_MEASURE = "coal-royalty DBH (provincial share): royalty + land rent, UU 1/2022 art. 116"
 ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; the gain is "
                "port and logistics services")
 
@@ -69,8 +71,10 @@ def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.nd
             "benchmark_usd_per_t": np.asarray(volume["hba_usd_per_t"], float)}
 
 
-def _fiscal(params: Parameters, coal_value, volume, u, years, table,
-            province) -> dict[str, np.ndarray]:
+def fiscal_arrays(params: Parameters, coal_value, volume, u, years, table, province,
+            cash_estimable: bool = True) -> dict[str, np.ndarray]:
+    """Royalty, DBH accrual and cash of one province. Cash applies the drawn central
+    allocation (Kaltim) and is NaN where the province's allocation is not estimable."""
     f = params.fiscal
     t = coal_tonnes_for_fiscal(coal_value, volume, params, u)
     rate = fis.effective_royalty_rate(table, years, t["benchmark_usd_per_t"],
@@ -80,11 +84,30 @@ def _fiscal(params: Parameters, coal_value, volume, u, years, table,
     fx = path_array(f.exchange_rate_idr_per_usd, years)[None, :]
     accrual = fis.dbh_accrual_idr_bn(roy, fx, table.province_royalty_share,
                                      f.land_rent_to_royalty, table.province_land_rent_share)
-    alloc = path_array(f.allocation_factor_kaltim if province == KALTIM
-                  else f.allocation_factor_kaltara, years)
-    cash = fis.dbh_cash_idr_bn(accrual, u["fiscal.payment_share_same_year"], alloc[None, :])
+    if cash_estimable:
+        alloc = fis.allocation_factor_path(path_array(f.allocation_pagu_path_kaltim, years),
+                                           u["fiscal.allocation_restoration"], years,
+                                           f.allocation_restoration_year)
+        cash = fis.dbh_cash_idr_bn(accrual, u["fiscal.payment_share_same_year"], alloc)
+    else:
+        cash = np.full_like(accrual, np.nan)
+    above = t["benchmark_usd_per_t"] >= fis.tier_threshold_usd_per_t(table)
     return {"royalty_idr_bn": roy * fx / 1000, "dbh_accrual_idr_bn": accrual,
-            "dbh_province_idr_bn": cash, "coal_mt": t["export_mt"] + t["domestic_mt"]}
+            "dbh_province_idr_bn": cash, "coal_mt": t["export_mt"] + t["domestic_mt"],
+            "hba_above_threshold": np.broadcast_to(above, accrual.shape)}
+
+
+def _cliff(fs: dict) -> dict[str, np.ndarray]:
+    """The royalty tier cliff per year: share of draws whose HBA is at or above the top-tier
+    threshold (US$90/t) and the median accrual on each side of it (NaN if a side is empty)."""
+    above, acc = fs["hba_above_threshold"], fs["dbh_accrual_idr_bn"]
+
+    def median_where(mask):
+        return np.array([np.median(acc[mask[:, i], i]) if mask[:, i].any() else np.nan
+                         for i in range(acc.shape[1])])
+    return {"hba_share_above_90": above.mean(axis=0),
+            "dbh_accrual_idr_bn_p50_hba_above_90": median_where(above),
+            "dbh_accrual_idr_bn_p50_hba_below_90": median_where(~above)}
 
 
 @dataclass(frozen=True)
@@ -167,19 +190,24 @@ def _lever_rows(run: _Run, prov: str, c: dict, add: np.ndarray, ref_umkm) -> lis
     return rows
 
 
-def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict) -> list[dict]:
-    """Royalty and DBH of one province, with the DBH difference from the reference baseline."""
+def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict, reason: str | None) -> list[dict]:
+    """Royalty and DBH of one province (accrual and cash apart), the DBH difference from the
+    reference baseline, and the tier cliff (share of draws at HBA >= US$90)."""
     diff = _stats(fs["dbh_province_idr_bn"] - fr["dbh_province_idr_bn"])
-    sts = {kk: _stats(v) for kk, v in fs.items()}
+    sts = {kk: _stats(v) for kk, v in fs.items() if kk != "hba_above_threshold"}
+    cliff = _cliff(fs)
     rows = []
     for s in STATS:
         for i, y in enumerate(run.years):
             rows.append({"scenario": run.name, "province": prov, "year": int(y), "stat": s,
+                         "measure": DBH_MEASURE,
                          "royalty_idr_bn": sts["royalty_idr_bn"][s][i],
                          "dbh_province_idr_bn": sts["dbh_province_idr_bn"][s][i],
                          "dbh_accrual_idr_bn": sts["dbh_accrual_idr_bn"][s][i],
                          "dbh_difference_idr_bn": diff[s][i],
-                         "coal_mt": sts["coal_mt"][s][i]})
+                         "coal_mt": sts["coal_mt"][s][i],
+                         **{k: v[i] for k, v in cliff.items()},
+                         "cash_not_estimable_reason": reason})
     return rows
 
 
@@ -243,7 +271,8 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
     n = next(iter(u.values())).shape[0] if u else 1
     run = _Run(scenario.name, years, u, out, np.zeros((n, len(years))))
     context = read_processed(processed_dir, "context.csv")
-    table = fis.royalty_table(read_processed(processed_dir, "fiscal_parameters.csv"))
+    fp = read_processed(processed_dir, "fiscal_parameters.csv")
+    table = fis.royalty_table(fp)
     umkm = umkm_exports_reference(read_processed(processed_dir, "facts.csv"), context)
     mult = jb.io_multipliers(context)
 
@@ -258,9 +287,11 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
         lever_rows += _lever_rows(run, prov, c, add, umkm["value_usd_m"] if prov == KALTIM else None)
         # Fiscal: scenario and reference baseline on the same draws.
         coal = np.asarray(out["mix"][prov].get("coal_mining", run.zeros), float)
-        fs = _fiscal(p, coal, out["coal_volume"], u, years, table, prov)
-        fr = _fiscal(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table, prov)
-        fiscal_rows += _fiscal_rows(run, prov, fs, fr)
+        est = fis.cash_estimability(fp, prov)
+        fs = fiscal_arrays(p, coal, out["coal_volume"], u, years, table, prov, est["estimable"])
+        fr = fiscal_arrays(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table,
+                     prov, est["estimable"])
+        fiscal_rows += _fiscal_rows(run, prov, fs, fr, est["reason"])
         jobs_rows += _jobs_rows(run, prov, fs, fr)
         eff_rows += _effect_rows(run, prov, coal, ret, add, thr, mult)
     return {"levers": pd.DataFrame(lever_rows), "kihi": pd.DataFrame(kihi_rows),

@@ -264,17 +264,26 @@ class Fiscal(Frozen):
                                    "in the same year; the rest arrives the next year (kurang "
                                    "bayar)", source="V+J: 56.9 % of Kaltim's 2025 DBH realised "
                                    "by 30 Sep 2025; Kotabaru 40 % by July (fiscal README §2)")
-    allocation_factor_kaltim: YearPath = P(
+    allocation_pagu_path_kaltim: YearPath = P(
         {2025: 1.0, 2026: 0.235}, unit="share", ge=0, le=1.5,
-        description="Central allocation factor: DBH paid / DBH that revenue alone would give "
-                    "(the 2026 transfer cut), Kalimantan Timur",
-        source="C: 2026 pagu Rp1.62 tn / KUA-PPAS projection Rp6.9 tn (fiscal_parameters.csv); "
-               "held after 2026 (J: no restoration announced)")
-    allocation_factor_kaltara: YearPath = P(
-        {2025: 1.0, 2026: 0.005}, unit="share", ge=0, le=1.5,
-        description="Central allocation factor, Kalimantan Utara",
-        source="C: 2026 pagu Rp3.2 bn vs Rp627 bn in 2025 (fiscal_parameters.csv); held (J)")
-
+        description="Low end of the central allocation: DBH paid / DBH that revenue alone "
+                    "would give if the 2026 transfer cut is held, Kalimantan Timur",
+        source="C: 2026 pagu Rp1.62 tn (editorialkaltim 2025-11-29) / KUA-PPAS projection "
+               "Rp6.9 tn (berauterkini 2025-09-30), fiscal_parameters.csv; both are all DBH, "
+               "applied to coal-royalty DBH; held after 2026 (no 2027 allocation published: "
+               "fiscal_parameters_wave4 gap row)")
+    allocation_restoration: U = P(
+        {"value": 0.5, "low": 0.0, "high": 1.0}, unit="share of the gap closed", ge=0, le=1,
+        description="Where the central allocation lands from the restoration year on, between "
+                    "the 2026 pagu ratio held (0) and payment on realisation (1, factor 1)",
+        source="V (ends) + J (mode): 0 = 2026 pagu ratio held (Rp1.62 / 6.9 tn); 1 = 'penyaluran "
+               "DBH ... based on actual revenue ... pagu awal bisa bertambah' (KPPN Tanjung "
+               "Redeb, dbh_payment_principle) and about Rp3 tn of 2025 DBH unpaid in Oct 2025 "
+               "with a top-up promised for Q1 2026 (fiscal_parameters_wave4); mode J")
+    allocation_restoration_year: int = P(
+        2027, unit="year", ge=2026, le=MAX_HORIZON,
+        description="First year whose allocation is drawn (the 2026 pagu is already set)",
+        source="V: 2026 pagu published (fiscal_parameters.csv); 2027 not (wave-4 gap row)")
     @field_validator("calorie_band_shares")
     @classmethod
     def _bands(cls, v: dict[str, float]) -> dict[str, float]:
