@@ -117,6 +117,35 @@ def test_dbh_2022_against_the_realised_figure(built_processed):
     assert chk["years"][2022]["royalty_idr_bn"] == pytest.approx(28_900, rel=0.15)
 
 
+def test_fiscal_backtest_every_testable_year_within_its_bound(built_processed):
+    """fiscal_backtest.csv: every year 2019–2025 has a row; the realised Kaltim figures the data
+    hold (FY2020 Rp2.31 tn, FY2021 Rp1.60 tn, DPRD on the LKPJ 2021; FY2022 Rp4.621 tn, LKPJ
+    2022) are all on it; each year the model can compute is tested against the stated bounds
+    (accrual 50 %, cash 25 %) and each year it cannot says why. Economic check: in the rising
+    price years 2021–2022 the realised payment trails the accrual (DBH is paid with a lag and
+    the pagu is set on older prices), so accrual error > 0 on every testable year.
+    Measured: 2021 accrual +46 %; 2022 accrual +10 %, cash −14 %."""
+    from kaltim_research.models.budget.backtest import BACKTEST_YEARS, fiscal_backtest
+    f = Parameters().fiscal
+    b = fiscal_backtest(_t(built_processed, "fiscal_parameters.csv"),
+                        _t(built_processed, "exports.csv"),
+                        _t(built_processed, "exports_annual.csv"),
+                        _t(built_processed, "context.csv"), _t(built_processed, "coal.csv"),
+                        f.calorie_band_shares, f.domestic_price_usd_per_t,
+                        f.land_rent_to_royalty, f.payment_share_same_year.value)
+    assert list(b["year"]) == list(BACKTEST_YEARS)
+    real = b.set_index("year")["realised_idr_bn"]
+    assert real[2020] == 2310 and real[2021] == 1600 and real[2022] == 4621
+    acc = b[b["accrual_testable"]]
+    cash = b[b["cash_testable"]]
+    assert len(acc) >= 2 and len(cash) >= 1, b
+    assert (acc["accrual_error_pct"].abs() <= acc["accrual_bound_pct"]).all(), acc
+    assert (cash["cash_error_pct"].abs() <= cash["cash_bound_pct"]).all(), cash
+    assert (acc["accrual_error_pct"] > 0).all(), acc
+    untested = b[~(b["accrual_testable"] & b["cash_testable"])]
+    assert untested["not_testable_reason"].notna().all(), untested
+
+
 def test_dbh_cash_lag_and_allocation():
     """The year's share is paid under the year's allocation; the arrears (kurang bayar) of the
     year before under the rule of the year they were earned (PMK 48/2016 art. 39: a separate

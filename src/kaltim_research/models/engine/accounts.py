@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kaltim_research.models.budget import fiscal as fis
+from kaltim_research.models.budget.backtest import fiscal_backtest
 from kaltim_research.models.budget import jobs as jb
 from kaltim_research.models.engine.draws import path_array
 from kaltim_research.models.engine.inputs import read_processed
@@ -294,6 +295,13 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
         fiscal_rows += _fiscal_rows(run, prov, fs, fr, est["reason"])
         jobs_rows += _jobs_rows(run, prov, fs, fr)
         eff_rows += _effect_rows(run, prov, coal, ret, add, thr, mult)
-    return {"levers": pd.DataFrame(lever_rows), "kihi": pd.DataFrame(kihi_rows),
+    f = p.fiscal
+    backtest = fiscal_backtest(fp, read_processed(processed_dir, "exports.csv"),
+                               read_processed(processed_dir, "exports_annual.csv"), context,
+                               read_processed(processed_dir, "coal.csv"), f.calorie_band_shares,
+                               f.domestic_price_usd_per_t, f.land_rent_to_royalty,
+                               f.payment_share_same_year.value)
+    return {"fiscal_backtest": backtest,
+            "levers": pd.DataFrame(lever_rows), "kihi": pd.DataFrame(kihi_rows),
             "throughput": pd.DataFrame(thr_rows), "fiscal": pd.DataFrame(fiscal_rows),
             "jobs": pd.DataFrame(jobs_rows), "output_effects": pd.DataFrame(eff_rows)}
