@@ -131,6 +131,10 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
                          u["kihi.alumina_price_usd_per_t"], u["kihi.alumina_share_from_kalbar"],
                          u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
     out_st = _stats(output_t / 1000)
+    # Power binds where the output power allows is below the capacity online × utilisation.
+    cap = kres.capacity_online_t.sum(axis=1) if kres.output_t.size else run.zeros
+    lim = kres.power_limited_output_t.sum(axis=1) if kres.output_t.size else run.zeros
+    binds = (cap > 0) & (lim < cap * u["kihi.utilisation"][:, None] - 1e-6)
     rows = []
     for i, y in enumerate(run.years):
         g = float(ret.gross_usd_m.mean(axis=0)[i])
@@ -148,8 +152,8 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
             "kalbar_alumina_transfer_usd_m_mean": ret.kalbar_alumina_usd_m.mean(axis=0)[i],
             "anode_usd_m_mean": ret.anode_usd_m.mean(axis=0)[i],
             "other_imported_usd_m_mean": ret.other_imported_usd_m.mean(axis=0)[i],
-            "captive_power_twh_mean": float(np.mean(path_array(k.captive_coal_twh, [y])[0]
-                                                    * u["kihi.captive_power_availability"])),
+            "captive_power_twh_mean": float(run.out["kihi_captive_twh"][:, i].mean()),
+            "power_binds_share": float(binds[:, i].mean()),
             "power_demand_twh_mean": kres.power_demand_twh.mean(axis=0)[i],
             "hydro_used_twh_mean": kres.hydro_used_twh.mean(axis=0)[i],
             "emissions_mt_co2_mean": kres.emissions_mt_co2.mean(axis=0)[i],

@@ -102,11 +102,16 @@ class Kihi(Frozen):
         (), unit="projects", description="KIHI projects modelled (aluminium only: the other "
         "projects have no verifiable capacity or price series)",
         source="data/raw/kihi/kihi_projects.csv")
-    start_delay_years: U = P({"value": 0.25, "low": 0.0, "high": 1.0}, unit="years", ge=0, le=10,
-                             description="Slip of every project's first year",
-                             source="V+J: first metal planned Dec 2025 (KAI, 2025-11-12); BI "
-                                    "Kaltara (2026-01-30) reports the aluminium industry starting "
-                                    "to operate, no output figure (context.csv); slip J")
+    start_delay_years: U = P({"value": 0.5, "low": 0.0, "high": 1.5}, unit="years", ge=0, le=10,
+                             description="Slip of every project's first year (and of its "
+                                         "captive units) after the planned first year",
+                             source="V+J: the record of slips: 'semester I 2025' (infotambang "
+                                    "2023-03-13) -> Q3 2025 (Bisnis 2024-08-06) -> end-2025 with "
+                                    "72 pots (CNBC 2025-03-20) -> Dec 2025 (beritaborneo "
+                                    "2025-11-12), about 0.75 year in 32 months, and no first "
+                                    "metal confirmed by Feb 2026 (kihi_facts_wave3 gap row); "
+                                    "range to 1.5 years covers the same pace for two more years "
+                                    "(J)")
     ramp_up: tuple[float, ...] = P((0.2, 0.4, 0.6, 0.8, 1.0),
                                    unit="share of nameplate by operating year",
                                    description="Ramp-up curve: potlines added step by step",
@@ -122,18 +127,24 @@ class Kihi(Frozen):
     power_mwh_per_t: U = P({"value": 14.5, "low": 12.5, "high": 15.0}, unit="MWh/t", ge=5, le=20,
                            description="Electricity per tonne of aluminium",
                            source="V: newest 12.5; most 14.5–15 (research NOTES §5)")
-    captive_coal_twh: YearPath = P(
-        {2025: 0.0, 2026: 1.5, 2027: 2.9, 2028: 4.35, 2029: 5.8, 2030: 7.25},
-        unit="TWh per year", ge=0, le=100,
-        description="Captive coal power commissioned for the smelter (schedule)",
-        source="J: units come one by one with the potlines ('several power plants needed', KAI "
-               "2025-11-12); each 100 kt step needs ~1.45 TWh at 14.5 MWh/t; CELIOS counts "
-               "1,425–1,900 MW of coal plants planned for KIHI (context.csv)")
-    captive_power_availability: U = P({"value": 0.9, "low": 0.7, "high": 1.0}, unit="share",
-                                      ge=0, le=1, description="Share of the scheduled captive "
-                                      "power actually available (commissioning slips, outages)",
+    captive_units_mw: tuple[float, ...] = P(
+        (270.0, 270.0, 270.0, 270.0), unit="MW per unit (net)",
+        description="The smelter's captive coal units, in the order they enter service",
+        source="J: no unit list published; 'several' own units needed before the first pots "
+               "(KAI, beritaborneo 2025-11-12); 1,080 MW in all, inside the 1,425-1,900 MW of "
+               "coal plants CELIOS counts for all of KIHI (betahita 2023-09-19, context.csv) and "
+               "below Qatalum's 1,350 MW for 585 kt (research NOTES §5)")
+    captive_unit_interval_years: U = P({"value": 1.0, "low": 0.5, "high": 1.5}, unit="years",
+                                       ge=0, le=5, description="Years between captive units "
+                                       "entering service",
+                                       source="J: units 'come one by one' with the potlines "
+                                              "('dari tahun ke tahun', KAI 2025-11-12)")
+    captive_power_availability: U = P({"value": 0.8, "low": 0.65, "high": 0.9}, unit="share",
+                                      ge=0, le=1, description="Net energy per MW-year of the "
+                                      "captive units (own use, outages, commissioning slips)",
                                       source="J: Qatalum's ramp was delayed by a power outage "
-                                             "(research NOTES §5)")
+                                             "(research NOTES §5); new coal units in Indonesia "
+                                             "run well below 0.9")
     hydro_cod_year: U = P({"value": 2032, "low": 2031, "high": 2035}, unit="year", ge=2026,
                           le=MAX_HORIZON, description="Mentarang Induk hydro (1,375 MW) COD",
                           source="V+J: ~5 % built in Mar 2025 (petromindo; ecobiz says ~25 %), "
