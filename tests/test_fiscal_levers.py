@@ -289,3 +289,74 @@ def test_fiscal_and_jobs_files_for_every_scenario(built_processed, tmp_path):
         for h in summary["headline"]:
             assert {"new_exports_mean", "new_exports_p50", "rerouted_mean",
                     "export_center_vs_umkm_pct"} <= set(h)
+
+
+# --------------------------------------------------------------------------------------------
+# jobs: every scenario, every sector, gross; short-run elasticity; Sakernas check
+# --------------------------------------------------------------------------------------------
+
+def test_mining_jobs_short_run_elasticity_by_hand():
+    """Tonnes 20 % below the reference: with ε = 0.5 the first year loses 1 − 0.8^0.5 ≈ 10.6 %
+    of the reference jobs, not 20 %; after the adjustment years ε = 1 and the loss is 20 %."""
+    from kaltim_research.models.budget import jobs as jb
+    eps = jb.short_run_elasticity_path(np.arange(2026, 2031), np.array([0.5]), 3.0)
+    np.testing.assert_allclose(eps, [[0.5, 2 / 3, 5 / 6, 1.0, 1.0]])
+    j = jb.mining_jobs(np.full((1, 5), 80.0), np.full((1, 5), 100.0), np.array([460.0]), eps)
+    assert j[0, 0] == pytest.approx(46_000 * 0.8 ** 0.5)
+    assert j[0, -1] == pytest.approx(46_000 * 0.8)
+    # never more jobs lost than the proportional rule (an upper bound)
+    assert (46_000 - j[0] <= 46_000 * 0.2 + 1e-9).all()
+
+
+def test_construction_jobs_fall_as_potlines_come_online():
+    from kaltim_research.models.budget import jobs as jb
+    cap = np.array([[[0.0, 100_000.0, 300_000.0, 500_000.0]]])
+    j = jb.construction_jobs(cap, [500_000.0], np.array([12.0]))
+    np.testing.assert_allclose(j, [[6000.0, 4800.0, 2400.0, 0.0]])
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_jobs_for_every_shipped_scenario(runs, name):
+    """jobs.csv: every shipped scenario has all four sectors for both provinces, gross basis;
+    KIHI jobs only in Kaltara and only when the scenario has KIHI projects."""
+    from kaltim_research.models.budget.jobs import SECTORS
+    r = runs(name)
+    j = r.extra["jobs"]
+    assert set(j["sector"]) == set(SECTORS)
+    assert set(j["province"]) == {KALTIM, KALTARA}
+    assert j["basis"].str.startswith("gross").all()
+    kihi = j[j["sector"].str.startswith("kihi") & (j["province"] == KALTIM)]
+    assert np.allclose(kihi["jobs"], 0.0)
+    if not r.scenario.parameters.kihi.projects:
+        assert np.allclose(j[j["sector"].str.startswith("kihi")]["jobs"], 0.0)
+
+
+def test_mining_jobs_within_the_labour_survey(runs):
+    """Sakernas check: Kaltim's coal-mining jobs in 2026 (baseline, P50) stay below everyone
+    employed in mining and quarrying, coal, oil, gas and quarries together (8.34 % of 1,847,295
+    employed persons in Aug 2023 = 154,064, prokal 2023-11-10; 7.96 % in Nov 2025), and above a
+    third of it (coal is most of Kaltim's mining)."""
+    j = runs("baseline").extra["jobs"]
+    v = float(j[(j["province"] == KALTIM) & (j["year"] == 2026) & (j["stat"] == "p50")
+                & (j["sector"] == "coal_mining")]["jobs"].iloc[0])
+    assert 154_064 / 3 < v < 154_064
+
+
+def test_rkab_first_year_job_loss_below_proportional(runs):
+    """rkab_2026 cuts tonnes at once; with the short-run elasticity the 2026 mining-job loss
+    is a smaller share of the reference's jobs than the tonnes lost (contractors absorb first),
+    and by 2030 (elasticity 1) the two shares agree within 10 %."""
+    r = runs("rkab_2026")
+    f, j = r.extra["fiscal"], r.extra["jobs"]
+    base = runs("baseline").extra["fiscal"]
+
+    def share(df_s, df_b, year, col):
+        s = df_s[(df_s["province"] == KALTIM) & (df_s["year"] == year) & (df_s["stat"] == "mean")]
+        b = df_b[(df_b["province"] == KALTIM) & (df_b["year"] == year) & (df_b["stat"] == "mean")]
+        return 1 - float(s[col].iloc[0]) / float(b[col].iloc[0])
+    bj = runs("baseline").extra["jobs"]
+    mj, mb = j[j["sector"] == "coal_mining"], bj[bj["sector"] == "coal_mining"]
+    tonnes26, jobs26 = share(f, base, 2026, "coal_mt"), share(mj, mb, 2026, "jobs")
+    tonnes30, jobs30 = share(f, base, 2030, "coal_mt"), share(mj, mb, 2030, "jobs")
+    assert tonnes26 > 0.05 and 0 < jobs26 < 0.8 * tonnes26
+    assert jobs30 == pytest.approx(tonnes30, rel=0.10)

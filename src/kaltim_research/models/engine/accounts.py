@@ -216,29 +216,39 @@ def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict, reason: str | None) -
     return rows
 
 
-def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict) -> list[dict]:
-    """Jobs of one province: mining (tonnes), KIHI operations, UMKM exporters net of deadweight."""
+def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict, params: Parameters) -> list[dict]:
+    """Gross direct jobs of one province: coal mining (tonnes, with the short-run elasticity
+    against the reference run), KIHI operations and construction, UMKM exporters net of
+    deadweight; the difference is against the reference baseline, draw by draw."""
     u, kres, zeros = run.u, run.out["kihi"], run.zeros
     jpm = u["jobs.mining_jobs_per_mt"]
-    mining = jb.jobs_from_activity(fs["coal_mt"], jpm)
+    eps = jb.short_run_elasticity_path(run.years, u["jobs.mining_jobs_short_run_elasticity"],
+                                       params.jobs.mining_jobs_adjustment_years)
+    mining = jb.mining_jobs(fs["coal_mt"], fr["coal_mt"], jpm, eps)
     mining_ref = jb.jobs_from_activity(fr["coal_mt"], jpm)
     ec_res = run.out["ec"].get(prov)
     umkm_jobs = (jb.jobs_from_activity(ec_res.active_exporters
                                        * (1 - u["export_center.deadweight_share"][:, None]),
                                        u["jobs.umkm_jobs_per_exporter"])
                  if ec_res is not None else zeros)
+    here = prov == KIHI_PROVINCE
+    plates = [pr.nameplate_kt * 1000 for pr in params.kihi.projects]
+    build = (jb.construction_jobs(kres.capacity_online_t, plates,
+                                  u["jobs.kihi_construction_jobs_per_kt"])
+             if here and plates else zeros)
     sectors = {"coal_mining": (mining, mining - mining_ref),
-               "kihi_operations": ((kres.jobs, kres.jobs) if prov == KIHI_PROVINCE
-                                   else (zeros, zeros)),
+               "kihi_operations": (kres.jobs, kres.jobs) if here else (zeros, zeros),
+               "kihi_construction": (build, build),
                "umkm_exporters": (umkm_jobs, umkm_jobs)}
     rows = []
     for sector, (level, dif) in sectors.items():
-        sl, sd = _stats(level), _stats(dif)
+        sl, sd = _stats(np.broadcast_to(level, zeros.shape)), _stats(
+            np.broadcast_to(dif, zeros.shape))
         for s in STATS:
             for i, y in enumerate(run.years):
                 rows.append({"scenario": run.name, "province": prov, "year": int(y),
                              "stat": s, "sector": sector, "jobs": sl[s][i],
-                             "jobs_difference": sd[s][i]})
+                             "jobs_difference": sd[s][i], "basis": jb.BASIS})
     return rows
 
 
@@ -297,7 +307,7 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
         fr = fiscal_arrays(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table,
                      prov, est["estimable"])
         fiscal_rows += _fiscal_rows(run, prov, fs, fr, est["reason"])
-        jobs_rows += _jobs_rows(run, prov, fs, fr)
+        jobs_rows += _jobs_rows(run, prov, fs, fr, p)
         eff_rows += _effect_rows(run, prov, coal, ret, add, thr, mult)
     f = p.fiscal
     backtest = fiscal_backtest(fp, read_processed(processed_dir, "exports.csv"),

@@ -314,6 +314,24 @@ class Jobs(Frozen):
                               source="C: KPC 4,499 employees + 21,000 contractor staff for ~70 Mt "
                                      "→ 364; Berau Coal ~20,000 for ~36 Mt → 560 (context.csv, "
                                      "fiscal_parameters.csv)")
+    mining_jobs_short_run_elasticity: U = P(
+        {"value": 0.5, "low": 0.2, "high": 0.8}, unit="elasticity (jobs to tonnes)", ge=0, le=1,
+        description="Short-run elasticity of coal-mining jobs to tonnes against the reference "
+                    "run, in the first projected year (rises to 1 over the adjustment years)",
+        source="V+J: Sakernas Kaltim mining employment +46,002 (Feb 2024 -> Feb 2025, "
+               "sirana.id) while Q1 production fell 95 -> 77 Mt (coal.csv): jobs do not follow "
+               "tonnes one for one in the short run; contractors absorb first (KPC 4,499 "
+               "employees + 21,000 contractor staff, fiscal_parameters.csv); value J")
+    mining_jobs_adjustment_years: float = P(
+        3.0, unit="years", ge=0, le=20,
+        description="Years for the mining-jobs elasticity to reach 1 (full adjustment)",
+        source="J: contracts of mining contractors run a few years")
+    kihi_construction_jobs_per_kt: U = P(
+        {"value": 12.0, "low": 8.0, "high": 23.8}, unit="jobs per kt of nameplate not yet "
+        "online", ge=0, le=1000, description="KIHI construction jobs while potlines are built",
+        source="V+J: KAI '>6,000' construction jobs for 500 kt (infotambang 2023-03-13) -> 12; "
+               "11,900 workers in the KIPI/KAI area in Nov 2025 (teraskaltara 2025-11-12, "
+               "the whole estate) -> 23.8 upper; low J")
     umkm_jobs_per_exporter: U = P({"value": 5.0, "low": 3.0, "high": 10.0},
                                   unit="jobs per exporting firm", ge=0, le=500,
                                   description="Jobs in a UMKM that exports",
