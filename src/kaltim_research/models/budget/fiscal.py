@@ -13,9 +13,13 @@ The chain follows ``data/raw/fiscal/README.md`` §4 (formula) and the laws it ci
 2. **Province's DBH on an accrual basis** (UU 1/2022 HKPD art. 116) = 16 % of royalty + 30 % of
    land rent (iuran tetap, about 1.5 % of royalty). The old regime (UU 33/2004) also gave the
    province 16 % of royalty, so the same share applies to 2022.
-3. **Cash**: a share of a year's accrual is paid in the year, the rest the next year (kurang
-   bayar), and the centre's allocation factor scales what is paid (the 2026 transfer cut:
-   Kaltim's pagu of Rp1.62 tn is about a quarter of the Rp6.9 tn its KUA-PPAS projected).
+3. **Cash**: a share of a year's accrual is paid in the year under that year's central
+   allocation factor; the rest (kurang bayar) the next year under the factor of the year it was
+   earned (arrears are their own APBN line). The factor is a drawn policy path
+   (:func:`allocation_factor_path`): 1 to 2025, Kaltim's 2026 pagu ratio (Rp1.62 tn over the
+   Rp6.9 tn its KUA-PPAS projected), then anywhere from that ratio held to payment on
+   realisation. :func:`cash_estimability` says when a province's cash cannot be estimated from
+   its own figures (Kaltara). Every number is coal-royalty DBH (provincial share), never all DBH.
 
 Rates and shares are **read** from ``data/processed/fiscal_parameters.csv`` (rows
 ``coal_royalty_rate|…`` and ``dbh_minerba_share|UU1/2022 art.116|…``), never typed here; the
