@@ -41,6 +41,11 @@ STATS = ("mean", "p10", "p50", "p90")
 NOT_IN_EXPORT_TOTALS = ("fiscal.", "jobs.", "connectivity.port_services_share",
                         "connectivity.kaltara_goods_usd_per_t", "kihi.alumina_",
                         "kihi.anode_cost", "kihi.other_imported")
+#: How the fiscal module gets tonnes: the national route, labelled as the fallback it is (the
+#: data give Kaltim's 2024 production, 368 Mt, but no Kaltim export volume or value after 2022,
+#: so a provincial unit value cannot be formed for a recent year).
+TONNES_ROUTE = ("fallback: coal export value / national BPS unit value; domestic tonnes from "
+                "the province's own 2021 domestic share (288 - 236 Mt)")
 #: What the fiscal numbers measure (never plain "DBH").
 DBH_MEASURE = "coal-royalty DBH (provincial share): royalty + land rent, UU 1/2022 art. 116"
 ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; the gain is "
@@ -210,7 +215,7 @@ def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict, reason: str | None) -
                          "dbh_province_idr_bn": sts["dbh_province_idr_bn"][s][i],
                          "dbh_accrual_idr_bn": sts["dbh_accrual_idr_bn"][s][i],
                          "dbh_difference_idr_bn": diff[s][i],
-                         "coal_mt": sts["coal_mt"][s][i],
+                         "coal_mt": sts["coal_mt"][s][i], "tonnes_route": TONNES_ROUTE,
                          **{k: v[i] for k, v in cliff.items()},
                          "cash_not_estimable_reason": reason})
     return rows
