@@ -190,6 +190,13 @@ class Kihi(Frozen):
     eu_carbon_price_usd_per_t: float = P(85.0, unit="US$/t CO2", ge=0, le=500,
                                          description="EU carbon price for CBAM exposure",
                                          source="J: illustrative, not in the research notes")
+    @field_validator("captive_units_mw")
+    @classmethod
+    def _units(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not (0 <= x <= 5000) for x in v):
+            raise ValueError(f"expected each unit's capacity between 0 and 5,000 MW, found {v}")
+        return v
+
     @field_validator("projects")
     @classmethod
     def _unique_names(cls, v: tuple[KihiProject, ...]) -> tuple[KihiProject, ...]:
