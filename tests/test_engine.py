@@ -181,18 +181,23 @@ def test_kihi_output_within_capacity_and_power(inputs, scen, name):
     # capacity online never exceeds the nameplate sum
     assert np.all(k.capacity_online_t.sum(axis=1) <= sum(p.nameplate_kt for p in kp.projects)
                   * 1000 * (1 + 1e-12))
-    # power available, by hand: the captive coal schedule x its availability + 9 TWh hydro x
-    # share, for the part of each year after the drawn COD (2032.0 = all of 2032, 2032.5 = half)
+    # power available, by hand: each captive unit (MW x 8,760 h) for the part of each year
+    # after it enters service (first project's year + drawn delay + i x drawn interval) x the
+    # drawn availability, + 9 TWh hydro x share after the drawn COD (2032.5 = half of 2032)
     hydro_on = np.clip(years[None, :] + 1 - u["kihi.hydro_cod_year"][:, None], 0.0, 1.0)
-    coal_twh = np.array([kp.captive_coal_twh[min(max(int(y), 2025), 2030)] for y in years])
-    available_twh = coal_twh[None, :] * u["kihi.captive_power_availability"][:, None] \
+    first = min(p.first_year for p in kp.projects)
+    coal_twh = sum(mw * 8760 / 1e6 * np.clip(
+        years[None, :] + 1 - (first + u["kihi.start_delay_years"][:, None]
+                              + i * u["kihi.captive_unit_interval_years"][:, None]), 0.0, 1.0)
+        for i, mw in enumerate(kp.captive_units_mw))
+    available_twh = coal_twh * u["kihi.captive_power_availability"][:, None] \
         + kp.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None] * hydro_on
     used_twh = output * u["kihi.power_mwh_per_t"][:, None] / 1e6
     assert np.all(used_twh <= available_twh * (1 + 1e-9))
     np.testing.assert_allclose(k.power_demand_twh, used_twh, rtol=1e-9, atol=1e-12)
     if name == "combined_ambitious":
         # Power binds in late years wherever the capacity online at the drawn utilisation
-        # needs more than the power available (1.5 Mt x 12.5-15 MWh/t vs 7.25 + 9 TWh x share)
+        # needs more than the power available (1.5 Mt x 12.5-15 MWh/t vs ~7.6 + 9 TWh x share)
         late = years >= 2033  # the expansion ramps stepwise: past 0.8 by 2033
         needs = cap_util * u["kihi.power_mwh_per_t"][:, None] / 1e6 > available_twh * (1 + 1e-9)
         assert needs[:, late].mean() > 0.5

@@ -117,10 +117,73 @@ def test_dbh_2022_against_the_realised_figure(built_processed):
     assert chk["years"][2022]["royalty_idr_bn"] == pytest.approx(28_900, rel=0.15)
 
 
+def test_fiscal_backtest_every_testable_year_within_its_bound(built_processed):
+    """fiscal_backtest.csv: every year 2019–2025 has a row; the realised Kaltim figures the data
+    hold (FY2020 Rp2.31 tn, FY2021 Rp1.60 tn, DPRD on the LKPJ 2021; FY2022 Rp4.621 tn, LKPJ
+    2022) are all on it; each year the model can compute is tested against the stated bounds
+    (accrual 50 %, cash 25 %) and each year it cannot says why. Economic check: in the rising
+    price years 2021–2022 the realised payment trails the accrual (DBH is paid with a lag and
+    the pagu is set on older prices), so accrual error > 0 on every testable year.
+    Measured: 2021 accrual +46 %; 2022 accrual +10 %, cash −14 %."""
+    from kaltim_research.models.budget.backtest import BACKTEST_YEARS, fiscal_backtest
+    f = Parameters().fiscal
+    b = fiscal_backtest(_t(built_processed, "fiscal_parameters.csv"),
+                        _t(built_processed, "exports.csv"),
+                        _t(built_processed, "exports_annual.csv"),
+                        _t(built_processed, "context.csv"), _t(built_processed, "coal.csv"),
+                        f.calorie_band_shares, f.domestic_price_usd_per_t,
+                        f.land_rent_to_royalty, f.payment_share_same_year.value)
+    assert list(b["year"]) == list(BACKTEST_YEARS)
+    real = b.set_index("year")["realised_idr_bn"]
+    assert real[2020] == 2310 and real[2021] == 1600 and real[2022] == 4621
+    acc = b[b["accrual_testable"]]
+    cash = b[b["cash_testable"]]
+    assert len(acc) >= 2 and len(cash) >= 1, b
+    assert (acc["accrual_error_pct"].abs() <= acc["accrual_bound_pct"]).all(), acc
+    assert (cash["cash_error_pct"].abs() <= cash["cash_bound_pct"]).all(), cash
+    assert (acc["accrual_error_pct"] > 0).all(), acc
+    untested = b[~(b["accrual_testable"] & b["cash_testable"])]
+    assert untested["not_testable_reason"].notna().all(), untested
+
+
 def test_dbh_cash_lag_and_allocation():
+    """The year's share is paid under the year's allocation; the arrears (kurang bayar) of the
+    year before under the rule of the year they were earned (PMK 48/2016 art. 39: a separate
+    line in a later APBN), so a cut in year 3 does not cut year 2's arrears."""
     acc = np.array([[100.0, 200.0, 200.0]])
     cash = fis.dbh_cash_idr_bn(acc, 0.6, np.array([1.0, 1.0, 0.25]), np.array([50.0]))
-    np.testing.assert_allclose(cash, [[0.6 * 100 + 0.4 * 50, 0.6 * 200 + 0.4 * 100, 0.25 * 200]])
+    np.testing.assert_allclose(cash, [[0.6 * 100 + 0.4 * 50, 0.6 * 200 + 0.4 * 100,
+                                       0.25 * 0.6 * 200 + 1.0 * 0.4 * 200]])
+    # with no cut, cash is a weighted mean of two accruals: never above the larger
+    flat = fis.dbh_cash_idr_bn(acc, 0.6, np.ones(3), np.array([50.0]))
+    assert (flat <= np.maximum(acc, np.concatenate([[[50.0]], acc[:, :-1]], axis=1))).all()
+
+
+def test_allocation_path_spans_pagu_to_realisation():
+    """Before the restoration year the published path (1 in 2025, the 2026 pagu ratio); from
+    it, restoration 0 keeps the pagu ratio and 1 pays on realisation (factor 1)."""
+    years = np.array([2025, 2026, 2027, 2030])
+    pagu = np.array([1.0, 0.235, 0.235, 0.235])
+    f = fis.allocation_factor_path(pagu, np.array([0.0, 0.5, 1.0]), years, 2027)
+    np.testing.assert_allclose(f[:, :2], [[1.0, 0.235]] * 3)
+    np.testing.assert_allclose(f[:, 2:], [[0.235, 0.235], [0.6175, 0.6175], [1.0, 1.0]])
+    # the 2026 pagu ratio is the data's Rp1.62 tn / Rp6.9 tn
+    p = Parameters().fiscal
+    assert p.allocation_pagu_path_kaltim[2026] == pytest.approx(1620 / 6900, abs=5e-4)
+
+
+def test_kaltara_cash_not_estimable_kaltim_estimable(built_processed):
+    """Kaltara has no realised provincial coal-royalty DBH and its only pagu pair (627 -> 3.2)
+    is one news table flagged CONFLICT: cash is 'not estimable' with the reason; Kaltim has
+    its LKPJ figures and an unflagged 2026 pagu."""
+    fp = _t(built_processed, "fiscal_parameters.csv")
+    kt, ku = fis.cash_estimability(fp, KALTIM), fis.cash_estimability(fp, KALTARA)
+    assert kt["estimable"] and kt["reason"] is None
+    assert not ku["estimable"] and "CONFLICT" in ku["reason"] and "94.62" in ku["reason"]
+
+
+def test_tier_threshold_is_read_from_the_table(table):
+    assert fis.tier_threshold_usd_per_t(table) == 90.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,8 +207,14 @@ def test_lower_coal_tonnes_lower_dbh(runs):
              & (base["stat"] == "mean")]["dbh_province_idr_bn"].to_numpy()
     c = sel[sel["stat"] == "mean"]["dbh_province_idr_bn"].to_numpy()
     assert np.all(c < b)
-    # the baseline against itself: no difference at all
-    assert np.allclose(base["dbh_difference_idr_bn"], 0.0)
+    # the baseline against itself: no difference at all (Kaltara's cash is not estimable: NaN)
+    kt = base[base["province"] == KALTIM]
+    assert np.allclose(kt["dbh_difference_idr_bn"], 0.0)
+    ku = base[base["province"] == KALTARA]
+    assert ku["dbh_province_idr_bn"].isna().all() and ku["cash_not_estimable_reason"].notna().all()
+    assert (ku["dbh_accrual_idr_bn"] > 0).all()  # the entitlement is still computed
+    # accrual and cash apart: cash never above accrual when the allocation is at most 1
+    assert (kt["dbh_province_idr_bn"] <= kt["dbh_accrual_idr_bn"] * 1.25).all()
 
 
 def test_kihi_follows_the_company_ramp(runs):
@@ -220,3 +289,74 @@ def test_fiscal_and_jobs_files_for_every_scenario(built_processed, tmp_path):
         for h in summary["headline"]:
             assert {"new_exports_mean", "new_exports_p50", "rerouted_mean",
                     "export_center_vs_umkm_pct"} <= set(h)
+
+
+# --------------------------------------------------------------------------------------------
+# jobs: every scenario, every sector, gross; short-run elasticity; Sakernas check
+# --------------------------------------------------------------------------------------------
+
+def test_mining_jobs_short_run_elasticity_by_hand():
+    """Tonnes 20 % below the reference: with ε = 0.5 the first year loses 1 − 0.8^0.5 ≈ 10.6 %
+    of the reference jobs, not 20 %; after the adjustment years ε = 1 and the loss is 20 %."""
+    from kaltim_research.models.budget import jobs as jb
+    eps = jb.short_run_elasticity_path(np.arange(2026, 2031), np.array([0.5]), 3.0)
+    np.testing.assert_allclose(eps, [[0.5, 2 / 3, 5 / 6, 1.0, 1.0]])
+    j = jb.mining_jobs(np.full((1, 5), 80.0), np.full((1, 5), 100.0), np.array([460.0]), eps)
+    assert j[0, 0] == pytest.approx(46_000 * 0.8 ** 0.5)
+    assert j[0, -1] == pytest.approx(46_000 * 0.8)
+    # never more jobs lost than the proportional rule (an upper bound)
+    assert (46_000 - j[0] <= 46_000 * 0.2 + 1e-9).all()
+
+
+def test_construction_jobs_fall_as_potlines_come_online():
+    from kaltim_research.models.budget import jobs as jb
+    cap = np.array([[[0.0, 100_000.0, 300_000.0, 500_000.0]]])
+    j = jb.construction_jobs(cap, [500_000.0], np.array([12.0]))
+    np.testing.assert_allclose(j, [[6000.0, 4800.0, 2400.0, 0.0]])
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_jobs_for_every_shipped_scenario(runs, name):
+    """jobs.csv: every shipped scenario has all four sectors for both provinces, gross basis;
+    KIHI jobs only in Kaltara and only when the scenario has KIHI projects."""
+    from kaltim_research.models.budget.jobs import SECTORS
+    r = runs(name)
+    j = r.extra["jobs"]
+    assert set(j["sector"]) == set(SECTORS)
+    assert set(j["province"]) == {KALTIM, KALTARA}
+    assert j["basis"].str.startswith("gross").all()
+    kihi = j[j["sector"].str.startswith("kihi") & (j["province"] == KALTIM)]
+    assert np.allclose(kihi["jobs"], 0.0)
+    if not r.scenario.parameters.kihi.projects:
+        assert np.allclose(j[j["sector"].str.startswith("kihi")]["jobs"], 0.0)
+
+
+def test_mining_jobs_within_the_labour_survey(runs):
+    """Sakernas check: Kaltim's coal-mining jobs in 2026 (baseline, P50) stay below everyone
+    employed in mining and quarrying, coal, oil, gas and quarries together (8.34 % of 1,847,295
+    employed persons in Aug 2023 = 154,064, prokal 2023-11-10; 7.96 % in Nov 2025), and above a
+    third of it (coal is most of Kaltim's mining)."""
+    j = runs("baseline").extra["jobs"]
+    v = float(j[(j["province"] == KALTIM) & (j["year"] == 2026) & (j["stat"] == "p50")
+                & (j["sector"] == "coal_mining")]["jobs"].iloc[0])
+    assert 154_064 / 3 < v < 154_064
+
+
+def test_rkab_first_year_job_loss_below_proportional(runs):
+    """rkab_2026 cuts tonnes at once; with the short-run elasticity the 2026 mining-job loss
+    is a smaller share of the reference's jobs than the tonnes lost (contractors absorb first),
+    and by 2030 (elasticity 1) the two shares agree within 10 %."""
+    r = runs("rkab_2026")
+    f, j = r.extra["fiscal"], r.extra["jobs"]
+    base = runs("baseline").extra["fiscal"]
+
+    def share(df_s, df_b, year, col):
+        s = df_s[(df_s["province"] == KALTIM) & (df_s["year"] == year) & (df_s["stat"] == "mean")]
+        b = df_b[(df_b["province"] == KALTIM) & (df_b["year"] == year) & (df_b["stat"] == "mean")]
+        return 1 - float(s[col].iloc[0]) / float(b[col].iloc[0])
+    bj = runs("baseline").extra["jobs"]
+    mj, mb = j[j["sector"] == "coal_mining"], bj[bj["sector"] == "coal_mining"]
+    tonnes26, jobs26 = share(f, base, 2026, "coal_mt"), share(mj, mb, 2026, "jobs")
+    tonnes30, jobs30 = share(f, base, 2030, "coal_mt"), share(mj, mb, 2030, "jobs")
+    assert tonnes26 > 0.05 and 0 < jobs26 < 0.8 * tonnes26
+    assert jobs30 == pytest.approx(tonnes30, rel=0.10)

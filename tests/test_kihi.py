@@ -317,3 +317,35 @@ def test_vectorised_equals_one_draw_at_a_time(sc):
             np.testing.assert_allclose(getattr(full, field)[i], getattr(one, field)[0], rtol=1e-12, atol=0)
         for field in ("power_demand_twh", "emissions_mt_co2", "cbam_cost_usd_m", "jobs"):
             np.testing.assert_allclose(getattr(full, field)[i], getattr(one, field)[0], rtol=1e-12, atol=0)
+
+
+# --------------------------------------------------------------------------------------------
+# captive power: its own schedule of units (issue 19), so the cap can bind
+# --------------------------------------------------------------------------------------------
+
+def test_captive_schedule_by_hand():
+    """Two 100 MW units, first due 2026 + 0.5 year delay, one a year, availability 0.8:
+    2026 has half a year of unit 1; 2027 all of unit 1 and half of unit 2; 2028 both."""
+    from kaltim_research.models.levers.power_supply import captive_schedule_twh
+    twh = captive_schedule_twh([2025, 2026, 2027, 2028], 2026, np.array([0.5]), (100.0, 100.0),
+                               np.array([1.0]), np.array([0.8]))
+    full = 100 * 8760 * 0.8 / 1e6
+    np.testing.assert_allclose(twh, [[0.0, 0.5 * full, 1.5 * full, 2.0 * full]])
+
+
+def test_power_cap_binds_when_units_lag():
+    """With the captive units one and a half years apart, the smelter ramp (one 100 kt step a
+    year) outruns its power in some year: output below capacity × utilisation there, and
+    output is never above what the power allows."""
+    from kaltim_research.models.levers.power_supply import captive_schedule_twh
+    years = np.arange(2026, 2032)
+    proj = ProjectSpec(name="smelter", product="aluminium", nameplate_t_per_year=500_000,
+                       first_year=2026, ramp_up=(0.2, 0.4, 0.6, 0.8, 1.0))
+    coal = captive_schedule_twh(years, 2026, np.array([0.0]), (270.0,) * 4, np.array([1.5]),
+                                np.array([0.8]))
+    res = simulate_projects(years, [proj], {"utilisation": np.array([0.95]),
+                                            "price_usd_per_t/aluminium": np.full((1, 6), 2500.0)},
+                            PowerSpec(hydro_twh_by_year=np.zeros(6), captive_coal_twh=coal))
+    cap = res.capacity_online_t[:, 0] * 0.95
+    assert (res.output_t[:, 0] < cap - 1).any()
+    assert (res.output_t[:, 0] <= res.power_limited_output_t[:, 0] + 1e-6).all()

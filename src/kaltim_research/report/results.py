@@ -219,13 +219,26 @@ def fiscal_jobs_summary(run: RunResult) -> dict:
     for prov in run.draws:
         for y in years:
             f = fis[(fis["province"] == prov) & (fis["year"] == y)].set_index("stat")
+            reason = f["cash_not_estimable_reason"].dropna() \
+                if "cash_not_estimable_reason" in f else pd.Series([], dtype=object)
+
+            def val(stat, col, f=f):
+                v = float(f.loc[stat, col]) if col in f else float("nan")
+                return None if np.isnan(v) else v
             out_f.append({"province": prov, "year": y,
-                          "royalty_idr_bn_p50": float(f.loc["p50", "royalty_idr_bn"]),
-                          "dbh_province_idr_bn_p50": float(f.loc["p50", "dbh_province_idr_bn"]),
-                          "dbh_province_idr_bn_p10": float(f.loc["p10", "dbh_province_idr_bn"]),
-                          "dbh_province_idr_bn_p90": float(f.loc["p90", "dbh_province_idr_bn"]),
-                          "dbh_difference_idr_bn_p50":
-                              float(f.loc["p50", "dbh_difference_idr_bn"])})
+                          "measure": str(f["measure"].iloc[0]) if "measure" in f else None,
+                          "royalty_idr_bn_p50": val("p50", "royalty_idr_bn"),
+                          "dbh_province_idr_bn_p50": val("p50", "dbh_province_idr_bn"),
+                          "dbh_province_idr_bn_p10": val("p10", "dbh_province_idr_bn"),
+                          "dbh_province_idr_bn_p90": val("p90", "dbh_province_idr_bn"),
+                          "dbh_difference_idr_bn_p50": val("p50", "dbh_difference_idr_bn"),
+                          "dbh_accrual_idr_bn_p50": val("p50", "dbh_accrual_idr_bn"),
+                          "dbh_accrual_idr_bn_p10": val("p10", "dbh_accrual_idr_bn"),
+                          "dbh_accrual_idr_bn_p90": val("p90", "dbh_accrual_idr_bn"),
+                          "hba_share_above_90": val("p50", "hba_share_above_90"),
+                          "dbh_cash_estimable": reason.empty,
+                          "dbh_cash_not_estimable_reason": None if reason.empty
+                          else str(reason.iloc[0])})
             j = jobs[(jobs["province"] == prov) & (jobs["year"] == y) & (jobs["stat"] == "p50")]
             out_j += [{"province": prov, "year": y, "sector": r.sector, "jobs_p50": float(r.jobs),
                        "jobs_difference_p50": float(r.jobs_difference)} for r in j.itertuples()]

@@ -13,9 +13,13 @@ The chain follows ``data/raw/fiscal/README.md`` §4 (formula) and the laws it ci
 2. **Province's DBH on an accrual basis** (UU 1/2022 HKPD art. 116) = 16 % of royalty + 30 % of
    land rent (iuran tetap, about 1.5 % of royalty). The old regime (UU 33/2004) also gave the
    province 16 % of royalty, so the same share applies to 2022.
-3. **Cash**: a share of a year's accrual is paid in the year, the rest the next year (kurang
-   bayar), and the centre's allocation factor scales what is paid (the 2026 transfer cut:
-   Kaltim's pagu of Rp1.62 tn is about a quarter of the Rp6.9 tn its KUA-PPAS projected).
+3. **Cash**: a share of a year's accrual is paid in the year under that year's central
+   allocation factor; the rest (kurang bayar) the next year under the factor of the year it was
+   earned (arrears are their own APBN line). The factor is a drawn policy path
+   (:func:`allocation_factor_path`): 1 to 2025, Kaltim's 2026 pagu ratio (Rp1.62 tn over the
+   Rp6.9 tn its KUA-PPAS projected), then anywhere from that ratio held to payment on
+   realisation. :func:`cash_estimability` says when a province's cash cannot be estimated from
+   its own figures (Kaltara). Every number is coal-royalty DBH (provincial share), never all DBH.
 
 Rates and shares are **read** from ``data/processed/fiscal_parameters.csv`` (rows
 ``coal_royalty_rate|…`` and ``dbh_minerba_share|UU1/2022 art.116|…``), never typed here; the
@@ -40,11 +44,14 @@ __all__ = [
     "RoyaltyTable",
     "coal_export_value_usd_m",
     "dbh_accrual_idr_bn",
+    "allocation_factor_path",
+    "cash_estimability",
     "dbh_cash_idr_bn",
     "effective_royalty_rate",
     "regime_weights",
     "royalty_table",
     "royalty_usd_m",
+    "tier_threshold_usd_per_t",
 ]
 
 #: Royalty regimes and the day each took effect (fiscal_parameters.csv ``period``: PP 26/2022
@@ -203,8 +210,14 @@ def dbh_accrual_idr_bn(royalty_usd_m, fx_idr_per_usd, royalty_share: float,
 
 
 def dbh_cash_idr_bn(accrual_idr_bn, share_same_year, allocation_factor,
-                    prior_accrual_idr_bn=None) -> np.ndarray:
-    """DBH paid in each year: ``factor_t × (s × A_t + (1 − s) × A_{t−1})``.
+                    prior_accrual_idr_bn=None, prior_factor=1.0) -> np.ndarray:
+    """DBH paid in each year: ``f_t × s × A_t + f_{t−1} × (1 − s) × A_{t−1}``.
+
+    The part of a year's accrual paid the year after (kurang bayar) is settled under the rule
+    of the year it was earned: arrears are budgeted as their own line in a later APBN (PMK
+    48/PMK.07/2016 art. 39, fiscal_parameters ``dbh_true_up``), which is how Kaltim's ~Rp3 tn
+    of unpaid 2025 DBH was promised as a Q1-2026 top-up outside the cut 2026 pagu
+    (fiscal_parameters_wave4 ``dbh_underpaid`` / ``dbh_additional_2026``).
 
     Parameters
     ----------
@@ -212,18 +225,70 @@ def dbh_cash_idr_bn(accrual_idr_bn, share_same_year, allocation_factor,
     share_same_year : (N,) or scalar
         Share of a year's accrual paid in the year (the rest arrives the year after).
     allocation_factor : (T,) or (N, T)
-        Central allocation factor (1 = revenue alone decides; 0.235 = Kaltim's 2026 pagu).
+        Central allocation factor of each accrual year (1 = paid on realisation; 0.235 =
+        Kaltim's 2026 pagu over its KUA-PPAS projection).
     prior_accrual_idr_bn : (N,), optional
         Accrual of the year before the first; if None the first year's own accrual is used
         (a stationary start, stated in the notebook).
+    prior_factor : float
+        Allocation factor of the year before the first (1: paid on realisation).
     """
     a = np.atleast_2d(np.asarray(accrual_idr_bn, float))
     s = np.asarray(share_same_year, float).reshape(-1, 1) if np.ndim(share_same_year) else \
         float(share_same_year)
+    f = np.broadcast_to(np.atleast_2d(np.asarray(allocation_factor, float)), a.shape)
     prev0 = a[:, :1] if prior_accrual_idr_bn is None else \
         np.asarray(prior_accrual_idr_bn, float).reshape(-1, 1)
     prev = np.concatenate([prev0, a[:, :-1]], axis=1)
-    return np.atleast_2d(np.asarray(allocation_factor, float)) * (s * a + (1 - s) * prev)
+    f_prev = np.concatenate([np.full((a.shape[0], 1), float(prior_factor)), f[:, :-1]], axis=1)
+    return f * s * a + f_prev * (1 - s) * prev
+
+
+def allocation_factor_path(pagu_path: np.ndarray, restoration, years,
+                           restoration_year: int) -> np.ndarray:
+    """Central allocation factor per draw and year, ``(N, T)``.
+
+    Before ``restoration_year`` the published path (``pagu_path``, ``(T,)``: 1 in 2025, the
+    2026 pagu ratio); from it on, the drawn share ``restoration`` (``(N,)``) of the way from
+    the pagu ratio held (0) to payment on realisation (1, factor 1)."""
+    low = np.asarray(pagu_path, float)[None, :]
+    r = np.asarray(restoration, float).reshape(-1, 1)
+    drawn = np.asarray(years)[None, :] >= int(restoration_year)
+    return np.where(drawn, low + r * (1.0 - low), np.broadcast_to(low, (r.shape[0], low.shape[1])))
+
+
+def tier_threshold_usd_per_t(table: RoyaltyTable, regime: str = REGIMES[-1][0]) -> float:
+    """The HBA (US$/t) at which the top royalty tier starts in ``regime`` (90 under PP 26/2022
+    and PP 19/2025): the cliff across which the rate jumps by about a third."""
+    los = [lo for (g, _b), tiers in table.rates.items() if g == regime
+           for lo, _hi, _r in tiers if math.isfinite(lo)]
+    return max(los) if los else math.nan
+
+
+def cash_estimability(fp: pd.DataFrame, province: str) -> dict:
+    """Whether a province's coal-royalty DBH *cash* can be estimated from its own figures.
+
+    Cash needs the centre's allocation for the province. It is estimable when the data hold a
+    realised provincial coal-royalty DBH (``dbh_coal_royalty_received``) and a provincial pagu
+    whose row is not flagged CONFLICT. Otherwise the reason names what the data do hold
+    (accrual, from the law and the province's own coal, is always computed)."""
+    p = fp[fp["province"] == province]
+    realised = p[p["concept"] == "dbh_coal_royalty_received"]
+    alloc = p[p["concept"].isin(["dbh_pagu", "dbh"]) & p["value_num"].notna()]
+    clean = alloc[~alloc["notes"].astype(str).str.contains("CONFLICT|Duplicate", regex=True)]
+    if not realised.empty and not clean.empty:
+        return {"estimable": True, "reason": None}
+    held = "; ".join(f"{r.concept} {r.period}: {r.value_num:g} IDR bn"
+                     + (" (flagged CONFLICT or a duplicate of one news table)"
+                        if r.Index not in clean.index else "")
+                     for r in alloc.itertuples())
+    other = p[p["concept"].isin(["dbh_sda_realised", "dbh_realised", "dbh_allocation"])]
+    held_other = "; ".join(f"{r.concept} {r.period}: {r.value_num:g} IDR bn (not coal "
+                           "royalty alone or not the province alone)" for r in other.itertuples())
+    return {"estimable": False,
+            "reason": ("no realised provincial coal-royalty DBH and no provincial allocation "
+                       "from two independent sources in the data; held: "
+                       + "; ".join(x for x in (held, held_other) if x))}
 
 
 def coal_export_value_usd_m(exports: pd.DataFrame, exports_annual: pd.DataFrame, province: str,

@@ -19,10 +19,13 @@ import pandas as pd
 
 from kaltim_research.errors import DataError, Problem
 
-__all__ = ["SECTORS", "io_multipliers", "jobs_from_activity", "output_effect_usd_m"]
+__all__ = ["BASIS", "SECTORS", "construction_jobs", "io_multipliers", "jobs_from_activity",
+           "mining_jobs", "output_effect_usd_m", "short_run_elasticity_path"]
 
 #: Jobs sectors written to ``jobs.csv``.
-SECTORS = ("coal_mining", "kihi_operations", "umkm_exporters")
+SECTORS = ("coal_mining", "kihi_operations", "kihi_construction", "umkm_exporters")
+#: What the jobs numbers are: gross direct jobs (nothing netted for jobs displaced elsewhere).
+BASIS = "gross direct jobs (employees and contractors; displacement not netted)"
 
 
 def jobs_from_activity(quantity, jobs_per_unit) -> np.ndarray:
@@ -31,6 +34,43 @@ def jobs_from_activity(quantity, jobs_per_unit) -> np.ndarray:
     q = np.asarray(quantity, float)
     r = np.asarray(jobs_per_unit, float)
     return q * (r.reshape(-1, 1) if r.ndim else float(r))
+
+
+def short_run_elasticity_path(years, short_run, adjustment_years: float) -> np.ndarray:
+    """Elasticity of mining jobs to tonnes per draw and year, ``(N, T)``: ``short_run`` in the
+    first projected year, rising linearly to 1 after ``adjustment_years`` (contractors are
+    released or hired first; the permanent workforce follows the tonnes over time)."""
+    y = np.asarray(years, float)
+    h = (y - y[0])[None, :]
+    e = np.asarray(short_run, float).reshape(-1, 1)
+    w = np.clip(h / adjustment_years, 0.0, 1.0) if adjustment_years > 0 else np.ones_like(h)
+    return e + (1.0 - e) * w
+
+
+def mining_jobs(coal_mt, coal_mt_ref, jobs_per_mt, elasticity) -> np.ndarray:
+    """Coal-mining jobs, ``(N, T)``: the reference's jobs (reference tonnes × jobs per Mt) moved
+    by the ratio of tonnes to the reference's with the drawn elasticity,
+    ``J = r × Q_ref × (Q / Q_ref)^ε``. With ε < 1 a cut of tonnes costs fewer jobs at first
+    than a proportional rule (the old ``r × Q`` is the ε = 1 case, an upper bound)."""
+    q, qr = np.asarray(coal_mt, float), np.asarray(coal_mt_ref, float)
+    ref = jobs_from_activity(qr, jobs_per_mt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(qr > 0, q / qr, 1.0)
+    return ref * np.power(np.clip(ratio, 0.0, None), elasticity)
+
+
+def construction_jobs(capacity_online_t, nameplate_t, jobs_per_kt) -> np.ndarray:
+    """KIHI construction jobs, ``(N, T)``: jobs per kt of nameplate × the nameplate not yet
+    online (building goes on until the last potline is in; >6,000 construction jobs for the
+    500 kt smelter, infotambang 2023-03-13). ``capacity_online_t`` ``(N, P, T)``,
+    ``nameplate_t`` ``(P,)``."""
+    cap = np.asarray(capacity_online_t, float)
+    plate = np.asarray(nameplate_t, float).reshape(1, -1, 1)
+    if cap.size == 0 or plate.size == 0:
+        return np.zeros((cap.shape[0], cap.shape[-1]) if cap.ndim == 3 else (1, 1))
+    left_kt = np.clip(plate - cap, 0.0, None).sum(axis=1) / 1000.0
+    r = np.asarray(jobs_per_kt, float)
+    return left_kt * (r.reshape(-1, 1) if r.ndim else float(r))
 
 
 def io_multipliers(context: pd.DataFrame, province: str = "Kalimantan Timur") -> dict:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from kaltim_research.models.budget import fiscal as fis
 from kaltim_research.models.budget import jobs as jb
+from kaltim_research.models.budget.backtest import fiscal_backtest
 from kaltim_research.models.engine.draws import path_array
 from kaltim_research.models.engine.inputs import read_processed
 from kaltim_research.models.engine.summary import band_stats, column_means, percentiles
@@ -41,6 +42,13 @@ STATS = ("mean", "p10", "p50", "p90")
 NOT_IN_EXPORT_TOTALS = ("fiscal.", "jobs.", "connectivity.port_services_share",
                         "connectivity.kaltara_goods_usd_per_t", "kihi.alumina_",
                         "kihi.anode_cost", "kihi.other_imported")
+#: How the fiscal module gets tonnes: the national route, labelled as the fallback it is (the
+#: data give Kaltim's 2024 production, 368 Mt, but no Kaltim export volume or value after 2022,
+#: so a provincial unit value cannot be formed for a recent year).
+TONNES_ROUTE = ("fallback: coal export value / national BPS unit value; domestic tonnes from "
+                "the province's own 2021 domestic share (288 - 236 Mt)")
+#: What the fiscal numbers measure (never plain "DBH").
+DBH_MEASURE = "coal-royalty DBH (provincial share): royalty + land rent, UU 1/2022 art. 116"
 ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; the gain is "
                "port and logistics services")
 
@@ -68,8 +76,10 @@ def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.nd
             "benchmark_usd_per_t": np.asarray(volume["hba_usd_per_t"], float)}
 
 
-def _fiscal(params: Parameters, coal_value, volume, u, years, table,
-            province) -> dict[str, np.ndarray]:
+def fiscal_arrays(params: Parameters, coal_value, volume, u, years, table, province,
+            cash_estimable: bool = True) -> dict[str, np.ndarray]:
+    """Royalty, DBH accrual and cash of one province. Cash applies the drawn central
+    allocation (Kaltim) and is NaN where the province's allocation is not estimable."""
     f = params.fiscal
     t = coal_tonnes_for_fiscal(coal_value, volume, params, u)
     rate = fis.effective_royalty_rate(table, years, t["benchmark_usd_per_t"],
@@ -79,11 +89,30 @@ def _fiscal(params: Parameters, coal_value, volume, u, years, table,
     fx = path_array(f.exchange_rate_idr_per_usd, years)[None, :]
     accrual = fis.dbh_accrual_idr_bn(roy, fx, table.province_royalty_share,
                                      f.land_rent_to_royalty, table.province_land_rent_share)
-    alloc = path_array(f.allocation_factor_kaltim if province == KALTIM
-                  else f.allocation_factor_kaltara, years)
-    cash = fis.dbh_cash_idr_bn(accrual, u["fiscal.payment_share_same_year"], alloc[None, :])
+    if cash_estimable:
+        alloc = fis.allocation_factor_path(path_array(f.allocation_pagu_path_kaltim, years),
+                                           u["fiscal.allocation_restoration"], years,
+                                           f.allocation_restoration_year)
+        cash = fis.dbh_cash_idr_bn(accrual, u["fiscal.payment_share_same_year"], alloc)
+    else:
+        cash = np.full_like(accrual, np.nan)
+    above = t["benchmark_usd_per_t"] >= fis.tier_threshold_usd_per_t(table)
     return {"royalty_idr_bn": roy * fx / 1000, "dbh_accrual_idr_bn": accrual,
-            "dbh_province_idr_bn": cash, "coal_mt": t["export_mt"] + t["domestic_mt"]}
+            "dbh_province_idr_bn": cash, "coal_mt": t["export_mt"] + t["domestic_mt"],
+            "hba_above_threshold": np.broadcast_to(above, accrual.shape)}
+
+
+def _cliff(fs: dict) -> dict[str, np.ndarray]:
+    """The royalty tier cliff per year: share of draws whose HBA is at or above the top-tier
+    threshold (US$90/t) and the median accrual on each side of it (NaN if a side is empty)."""
+    above, acc = fs["hba_above_threshold"], fs["dbh_accrual_idr_bn"]
+
+    def median_where(mask):
+        return np.array([np.median(acc[mask[:, i], i]) if mask[:, i].any() else np.nan
+                         for i in range(acc.shape[1])])
+    return {"hba_share_above_90": above.mean(axis=0),
+            "dbh_accrual_idr_bn_p50_hba_above_90": median_where(above),
+            "dbh_accrual_idr_bn_p50_hba_below_90": median_where(~above)}
 
 
 @dataclass(frozen=True)
@@ -106,6 +135,10 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
                          u["kihi.alumina_price_usd_per_t"], u["kihi.alumina_share_from_kalbar"],
                          u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
     out_st = _stats(output_t / 1000)
+    # Power binds where the output power allows is below the capacity online × utilisation.
+    cap = kres.capacity_online_t.sum(axis=1) if kres.output_t.size else run.zeros
+    lim = kres.power_limited_output_t.sum(axis=1) if kres.output_t.size else run.zeros
+    binds = (cap > 0) & (lim < cap * u["kihi.utilisation"][:, None] - 1e-6)
     rows = []
     gross, net_ret = ret.gross_usd_m.mean(axis=0), ret.net_retained_usd_m.mean(axis=0)
     # each mean once, not once per year of the loop below
@@ -115,7 +148,7 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
         "other": ret.other_imported_usd_m, "demand": kres.power_demand_twh,
         "hydro": kres.hydro_used_twh, "emissions": kres.emissions_mt_co2,
         "cbam_exposed": run.out["cbam_exposed"], "cbam_cost": run.out["cbam_cost"],
-        "jobs": kres.jobs}.items()}
+        "jobs": kres.jobs, "captive": run.out["kihi_captive_twh"], "binds": binds}.items()}
     gross_p50 = percentiles(ret.gross_usd_m, (50,))[0]
     net_p50 = percentiles(ret.net_retained_usd_m, (50,))[0]
     for i, y in enumerate(run.years):
@@ -134,8 +167,8 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
             "kalbar_alumina_transfer_usd_m_mean": mean["kalbar"][i],
             "anode_usd_m_mean": mean["anode"][i],
             "other_imported_usd_m_mean": mean["other"][i],
-            "captive_power_twh_mean": float(np.mean(path_array(k.captive_coal_twh, [y])[0]
-                                                    * u["kihi.captive_power_availability"])),
+            "captive_power_twh_mean": float(mean["captive"][i]),
+            "power_binds_share": float(mean["binds"][i]),
             "power_demand_twh_mean": mean["demand"][i],
             "hydro_used_twh_mean": mean["hydro"][i],
             "emissions_mt_co2_mean": mean["emissions"][i],
@@ -177,45 +210,60 @@ def _lever_rows(run: _Run, prov: str, c: dict, add: np.ndarray, ref_umkm) -> lis
     return rows
 
 
-def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict) -> list[dict]:
-    """Royalty and DBH of one province, with the DBH difference from the reference baseline."""
+def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict, reason: str | None) -> list[dict]:
+    """Royalty and DBH of one province (accrual and cash apart), the DBH difference from the
+    reference baseline, and the tier cliff (share of draws at HBA >= US$90)."""
     diff = _stats(fs["dbh_province_idr_bn"] - fr["dbh_province_idr_bn"])
-    sts = {kk: _stats(v) for kk, v in fs.items()}
+    sts = {kk: _stats(v) for kk, v in fs.items() if kk != "hba_above_threshold"}
+    cliff = _cliff(fs)
     rows = []
     for s in STATS:
         for i, y in enumerate(run.years):
             rows.append({"scenario": run.name, "province": prov, "year": int(y), "stat": s,
+                         "measure": DBH_MEASURE,
                          "royalty_idr_bn": sts["royalty_idr_bn"][s][i],
                          "dbh_province_idr_bn": sts["dbh_province_idr_bn"][s][i],
                          "dbh_accrual_idr_bn": sts["dbh_accrual_idr_bn"][s][i],
                          "dbh_difference_idr_bn": diff[s][i],
-                         "coal_mt": sts["coal_mt"][s][i]})
+                         "coal_mt": sts["coal_mt"][s][i], "tonnes_route": TONNES_ROUTE,
+                         **{k: v[i] for k, v in cliff.items()},
+                         "cash_not_estimable_reason": reason})
     return rows
 
 
-def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict) -> list[dict]:
-    """Jobs of one province: mining (tonnes), KIHI operations, UMKM exporters net of deadweight."""
+def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict, params: Parameters) -> list[dict]:
+    """Gross direct jobs of one province: coal mining (tonnes, with the short-run elasticity
+    against the reference run), KIHI operations and construction, UMKM exporters net of
+    deadweight; the difference is against the reference baseline, draw by draw."""
     u, kres, zeros = run.u, run.out["kihi"], run.zeros
     jpm = u["jobs.mining_jobs_per_mt"]
-    mining = jb.jobs_from_activity(fs["coal_mt"], jpm)
+    eps = jb.short_run_elasticity_path(run.years, u["jobs.mining_jobs_short_run_elasticity"],
+                                       params.jobs.mining_jobs_adjustment_years)
+    mining = jb.mining_jobs(fs["coal_mt"], fr["coal_mt"], jpm, eps)
     mining_ref = jb.jobs_from_activity(fr["coal_mt"], jpm)
     ec_res = run.out["ec"].get(prov)
     umkm_jobs = (jb.jobs_from_activity(ec_res.active_exporters
                                        * (1 - u["export_center.deadweight_share"][:, None]),
                                        u["jobs.umkm_jobs_per_exporter"])
                  if ec_res is not None else zeros)
+    here = prov == KIHI_PROVINCE
+    plates = [pr.nameplate_kt * 1000 for pr in params.kihi.projects]
+    build = (jb.construction_jobs(kres.capacity_online_t, plates,
+                                  u["jobs.kihi_construction_jobs_per_kt"])
+             if here and plates else zeros)
     sectors = {"coal_mining": (mining, mining - mining_ref),
-               "kihi_operations": ((kres.jobs, kres.jobs) if prov == KIHI_PROVINCE
-                                   else (zeros, zeros)),
+               "kihi_operations": (kres.jobs, kres.jobs) if here else (zeros, zeros),
+               "kihi_construction": (build, build),
                "umkm_exporters": (umkm_jobs, umkm_jobs)}
     rows = []
     for sector, (level, dif) in sectors.items():
-        sl, sd = _stats(level), _stats(dif)
+        sl, sd = _stats(np.broadcast_to(level, zeros.shape)), _stats(
+            np.broadcast_to(dif, zeros.shape))
         for s in STATS:
             for i, y in enumerate(run.years):
                 rows.append({"scenario": run.name, "province": prov, "year": int(y),
                              "stat": s, "sector": sector, "jobs": sl[s][i],
-                             "jobs_difference": sd[s][i]})
+                             "jobs_difference": sd[s][i], "basis": jb.BASIS})
     return rows
 
 
@@ -253,7 +301,8 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
     n = next(iter(u.values())).shape[0] if u else 1
     run = _Run(scenario.name, years, u, out, np.zeros((n, len(years))))
     context = read_processed(processed_dir, "context.csv")
-    table = fis.royalty_table(read_processed(processed_dir, "fiscal_parameters.csv"))
+    fp = read_processed(processed_dir, "fiscal_parameters.csv")
+    table = fis.royalty_table(fp)
     umkm = umkm_exports_reference(read_processed(processed_dir, "facts.csv"), context)
     mult = jb.io_multipliers(context)
 
@@ -268,11 +317,20 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
         lever_rows += _lever_rows(run, prov, c, add, umkm["value_usd_m"] if prov == KALTIM else None)
         # Fiscal: scenario and reference baseline on the same draws.
         coal = np.asarray(out["mix"][prov].get("coal_mining", run.zeros), float)
-        fs = _fiscal(p, coal, out["coal_volume"], u, years, table, prov)
-        fr = _fiscal(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table, prov)
-        fiscal_rows += _fiscal_rows(run, prov, fs, fr)
-        jobs_rows += _jobs_rows(run, prov, fs, fr)
+        est = fis.cash_estimability(fp, prov)
+        fs = fiscal_arrays(p, coal, out["coal_volume"], u, years, table, prov, est["estimable"])
+        fr = fiscal_arrays(reference, out["ref_coal"][prov], out["coal_volume_ref"], u, years, table,
+                     prov, est["estimable"])
+        fiscal_rows += _fiscal_rows(run, prov, fs, fr, est["reason"])
+        jobs_rows += _jobs_rows(run, prov, fs, fr, p)
         eff_rows += _effect_rows(run, prov, coal, ret, add, thr, mult)
-    return {"levers": pd.DataFrame(lever_rows), "kihi": pd.DataFrame(kihi_rows),
+    f = p.fiscal
+    backtest = fiscal_backtest(fp, read_processed(processed_dir, "exports.csv"),
+                               read_processed(processed_dir, "exports_annual.csv"), context,
+                               read_processed(processed_dir, "coal.csv"), f.calorie_band_shares,
+                               f.domestic_price_usd_per_t, f.land_rent_to_royalty,
+                               f.payment_share_same_year.value)
+    return {"fiscal_backtest": backtest,
+            "levers": pd.DataFrame(lever_rows), "kihi": pd.DataFrame(kihi_rows),
             "throughput": pd.DataFrame(thr_rows), "fiscal": pd.DataFrame(fiscal_rows),
             "jobs": pd.DataFrame(jobs_rows), "output_effects": pd.DataFrame(eff_rows)}

@@ -31,7 +31,7 @@ from kaltim_research.models.engine.accounts import lever_tables
 from kaltim_research.models.engine.inputs import Inputs, data_vintage, load_inputs
 from kaltim_research.models.engine.simulation import COMPONENTS, simulate
 from kaltim_research.models.engine.summary import STATS, baseline_tables, draw_stats, extra_tables
-from kaltim_research.models.engine.tornado import tornado_table
+from kaltim_research.models.engine.tornado import tornado_tables
 from kaltim_research.models.scenario import Parameters, Scenario, scenario_hash
 
 BASIS_LABELS = {"via_ports": "port_of_loading", "origin": "origin"}
@@ -90,7 +90,8 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
     extra.update(lever_tables(scenario, out, ref, processed_dir))  # kihi, fiscal, jobs, ports
     extra.update(baseline_tables(scenario.name, out, comps, years))
     if tornado:
-        extra["tornado"] = tornado_table(scenario, inputs, ref, seed)
+        extra["tornado"], extra["dbh_tornado"] = tornado_tables(scenario, inputs, ref, seed,
+                                                                processed_dir)
     extra["backtest"] = inputs.backtests
     extra["calibration"] = inputs.calibration
     extra["period_checks"] = inputs.period_checks

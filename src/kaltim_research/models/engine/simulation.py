@@ -23,6 +23,7 @@ from kaltim_research.models.levers.export_center import (
     simulate_cohorts,
 )
 from kaltim_research.models.levers.kihi import PowerSpec, ProjectSpec, simulate_projects
+from kaltim_research.models.levers.power_supply import captive_schedule_twh
 from kaltim_research.models.scenario import Parameters, Scenario
 
 COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
@@ -52,7 +53,7 @@ def simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int, 
     return dict(years=years, comps=st["comps"], mix=st["mix"], ref_base=st["ref_base"],
                 ref_coal=st["ref_coal"], bases=st["bases"],
                 ec=ec["results"], ec_additional=ec["additional"], crosscheck=ec["crosscheck"],
-                kihi=kihi["result"], kihi_export=kihi["export"],
+                kihi=kihi["result"], kihi_export=kihi["export"], kihi_captive_twh=kihi["captive_twh"],
                 cbam_cost=kihi["cbam_cost"], cbam_exposed=kihi["cbam_exposed"],
                 conn=conn["result"], outside=conn["outside"], via_ports=st["via_ports"],
                 series=st["series_rows"], u=u,
@@ -176,10 +177,15 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
     # Share of each year the dam runs: a COD of 2030.0 gives all of 2030, 2030.5 half of it.
     hydro_frac = np.clip(years[None, :] + 1 - hydro_cod[:, None], 0.0, 1.0)
     hydro = hydro_frac * k.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None]
-    # Captive coal units are commissioned step by step (a schedule), times their availability.
-    power = PowerSpec(hydro_twh_by_year=hydro,
-                      captive_coal_twh=path_array(k.captive_coal_twh, years)[None, :]
-                      * u["kihi.captive_power_availability"][:, None])
+    # Captive coal units have their own schedule (units, MW, interval), set against the first
+    # project's planned year and slipping with it: not the smelter's demand, so it can bind.
+    first = min((pr.first_year for pr in k.projects), default=None)
+    captive = (captive_schedule_twh(years, first, u["kihi.start_delay_years"],
+                                    k.captive_units_mw, u["kihi.captive_unit_interval_years"],
+                                    u["kihi.captive_power_availability"])
+               if first is not None else np.zeros((n, t)))
+    captive = np.broadcast_to(captive, (n, t)).copy()
+    power = PowerSpec(hydro_twh_by_year=hydro, captive_coal_twh=captive)
     kdraws = {"utilisation": u["kihi.utilisation"],
               "price_usd_per_t/aluminium": path_array(p.prices.aluminium, years)[None, :]
               # mean-one shock: the scenario path is the expected price
@@ -195,7 +201,7 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
     # export value and to the CBAM-exposed tonnes (both are linear in it).
     exp_share = u["kihi.export_share"][:, None]
     export = kres.export_value_usd_m.sum(axis=1) * exp_share if projects else np.zeros((n, t))
-    return dict(result=kres, export=export,
+    return dict(result=kres, export=export, captive_twh=captive,
                 cbam_cost=kres.cbam_cost_usd_m * exp_share,
                 cbam_exposed=kres.cbam_exposed_emissions_mt_co2 * exp_share)
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PowerSpec", "PowerTake", "take_power"]
+__all__ = ["HOURS_PER_YEAR", "PowerSpec", "PowerTake", "captive_schedule_twh", "take_power"]
 
 _TWH_PER_MWH = 1e-6
+HOURS_PER_YEAR = 8760.0
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,9 @@ class PowerSpec:
         about 9 TWh/yr, COD 2030 with optimal operation from 2030 (ESDM Kaltara).
         A 1-D array is a year path shared by all draws.
     captive_coal_twh : array_like, shape (N, T) or (T,)
-        Captive coal-fired generation available, TWh per year. The smelter
-        starts on its own coal units; phase 1 (500 kt at 14.5 MWh/t) needs
-        about 7.25 TWh/yr.
+        Captive coal-fired generation available, TWh per year, from the units'
+        own schedule (:func:`captive_schedule_twh`). The smelter starts on its own
+        coal units; phase 1 (500 kt at 14.5 MWh/t) needs about 7.25 TWh/yr.
     """
 
     hydro_twh_by_year: np.ndarray
@@ -76,3 +77,38 @@ def take_power(hydro_left: np.ndarray, coal_left: np.ndarray, capacity: np.ndarr
     with np.errstate(invalid="ignore", divide="ignore"):
         h_share = np.where(energy > 0, h_used / energy, 0.0)
     return PowerTake(limit, out, h_used, c_used, h_share)
+
+
+def captive_schedule_twh(years, first_year: float, delay_years, units_mw, interval_years,
+                     availability) -> np.ndarray:
+    """Captive coal electricity available per draw and year, TWh, ``(N, T)``: its own schedule
+    of generating units, not the smelter's demand, so the power cap can bind.
+
+    Unit ``i`` (0-based, ``units_mw[i]`` MW) enters service at calendar time ``s_i =
+    first_year + delay + i × interval`` (the first unit is needed before the first pots:
+    KAI, beritaborneo 2025-11-12) and runs for the part of each calendar year after ``s_i``
+    (pro-rated like :func:`~kaltim_research.models.levers.kihi.ramp_fraction`). Energy =
+    Σ MW × 8,760 h × share of the year in service × availability (net of own use, outages and
+    commissioning slips) / 10⁶.
+
+    Parameters
+    ----------
+    years : (T,) int
+    first_year : float
+        The smelter's planned first year (the units are scheduled against it).
+    delay_years, interval_years, availability : (N,) or scalar
+        Drawn start delay (shared with the smelter), years between units, availability.
+    units_mw : sequence of float
+        Net capacity of each unit, MW.
+    """
+    yrs = np.asarray(years, dtype=float)[None, :]
+    delay = np.atleast_1d(np.asarray(delay_years, dtype=float))[:, None]
+    step = np.atleast_1d(np.asarray(interval_years, dtype=float))[:, None]
+    avail = np.atleast_1d(np.asarray(availability, dtype=float))[:, None]
+    n = max(delay.shape[0], step.shape[0], avail.shape[0])
+    mwh = np.zeros((n, yrs.shape[1]))
+    for i, mw in enumerate(units_mw):
+        start = first_year + delay + i * step
+        in_service = np.clip(yrs + 1.0 - start, 0.0, 1.0)
+        mwh = mwh + float(mw) * HOURS_PER_YEAR * in_service
+    return mwh * avail * _TWH_PER_MWH

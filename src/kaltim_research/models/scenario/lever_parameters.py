@@ -102,11 +102,16 @@ class Kihi(Frozen):
         (), unit="projects", description="KIHI projects modelled (aluminium only: the other "
         "projects have no verifiable capacity or price series)",
         source="data/raw/kihi/kihi_projects.csv")
-    start_delay_years: U = P({"value": 0.25, "low": 0.0, "high": 1.0}, unit="years", ge=0, le=10,
-                             description="Slip of every project's first year",
-                             source="V+J: first metal planned Dec 2025 (KAI, 2025-11-12); BI "
-                                    "Kaltara (2026-01-30) reports the aluminium industry starting "
-                                    "to operate, no output figure (context.csv); slip J")
+    start_delay_years: U = P({"value": 0.5, "low": 0.0, "high": 1.5}, unit="years", ge=0, le=10,
+                             description="Slip of every project's first year (and of its "
+                                         "captive units) after the planned first year",
+                             source="V+J: the record of slips: 'semester I 2025' (infotambang "
+                                    "2023-03-13) -> Q3 2025 (Bisnis 2024-08-06) -> end-2025 with "
+                                    "72 pots (CNBC 2025-03-20) -> Dec 2025 (beritaborneo "
+                                    "2025-11-12), about 0.75 year in 32 months, and no first "
+                                    "metal confirmed by Feb 2026 (kihi_facts_wave3 gap row); "
+                                    "range to 1.5 years covers the same pace for two more years "
+                                    "(J)")
     ramp_up: tuple[float, ...] = P((0.2, 0.4, 0.6, 0.8, 1.0),
                                    unit="share of nameplate by operating year",
                                    description="Ramp-up curve: potlines added step by step",
@@ -122,18 +127,24 @@ class Kihi(Frozen):
     power_mwh_per_t: U = P({"value": 14.5, "low": 12.5, "high": 15.0}, unit="MWh/t", ge=5, le=20,
                            description="Electricity per tonne of aluminium",
                            source="V: newest 12.5; most 14.5–15 (research NOTES §5)")
-    captive_coal_twh: YearPath = P(
-        {2025: 0.0, 2026: 1.5, 2027: 2.9, 2028: 4.35, 2029: 5.8, 2030: 7.25},
-        unit="TWh per year", ge=0, le=100,
-        description="Captive coal power commissioned for the smelter (schedule)",
-        source="J: units come one by one with the potlines ('several power plants needed', KAI "
-               "2025-11-12); each 100 kt step needs ~1.45 TWh at 14.5 MWh/t; CELIOS counts "
-               "1,425–1,900 MW of coal plants planned for KIHI (context.csv)")
-    captive_power_availability: U = P({"value": 0.9, "low": 0.7, "high": 1.0}, unit="share",
-                                      ge=0, le=1, description="Share of the scheduled captive "
-                                      "power actually available (commissioning slips, outages)",
+    captive_units_mw: tuple[float, ...] = P(
+        (270.0, 270.0, 270.0, 270.0), unit="MW per unit (net)",
+        description="The smelter's captive coal units, in the order they enter service",
+        source="J: no unit list published; 'several' own units needed before the first pots "
+               "(KAI, beritaborneo 2025-11-12); 1,080 MW in all, inside the 1,425-1,900 MW of "
+               "coal plants CELIOS counts for all of KIHI (betahita 2023-09-19, context.csv) and "
+               "below Qatalum's 1,350 MW for 585 kt (research NOTES §5)")
+    captive_unit_interval_years: U = P({"value": 1.0, "low": 0.5, "high": 1.5}, unit="years",
+                                       ge=0, le=5, description="Years between captive units "
+                                       "entering service",
+                                       source="J: units 'come one by one' with the potlines "
+                                              "('dari tahun ke tahun', KAI 2025-11-12)")
+    captive_power_availability: U = P({"value": 0.8, "low": 0.65, "high": 0.9}, unit="share",
+                                      ge=0, le=1, description="Net energy per MW-year of the "
+                                      "captive units (own use, outages, commissioning slips)",
                                       source="J: Qatalum's ramp was delayed by a power outage "
-                                             "(research NOTES §5)")
+                                             "(research NOTES §5); new coal units in Indonesia "
+                                             "run well below 0.9")
     hydro_cod_year: U = P({"value": 2032, "low": 2031, "high": 2035}, unit="year", ge=2026,
                           le=MAX_HORIZON, description="Mentarang Induk hydro (1,375 MW) COD",
                           source="V+J: ~5 % built in Mar 2025 (petromindo; ecobiz says ~25 %), "
@@ -179,6 +190,13 @@ class Kihi(Frozen):
     eu_carbon_price_usd_per_t: float = P(85.0, unit="US$/t CO2", ge=0, le=500,
                                          description="EU carbon price for CBAM exposure",
                                          source="J: illustrative, not in the research notes")
+    @field_validator("captive_units_mw")
+    @classmethod
+    def _units(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not (0 <= x <= 5000) for x in v):
+            raise ValueError(f"expected each unit's capacity between 0 and 5,000 MW, found {v}")
+        return v
+
     @field_validator("projects")
     @classmethod
     def _unique_names(cls, v: tuple[KihiProject, ...]) -> tuple[KihiProject, ...]:
@@ -264,17 +282,26 @@ class Fiscal(Frozen):
                                    "in the same year; the rest arrives the next year (kurang "
                                    "bayar)", source="V+J: 56.9 % of Kaltim's 2025 DBH realised "
                                    "by 30 Sep 2025; Kotabaru 40 % by July (fiscal README §2)")
-    allocation_factor_kaltim: YearPath = P(
+    allocation_pagu_path_kaltim: YearPath = P(
         {2025: 1.0, 2026: 0.235}, unit="share", ge=0, le=1.5,
-        description="Central allocation factor: DBH paid / DBH that revenue alone would give "
-                    "(the 2026 transfer cut), Kalimantan Timur",
-        source="C: 2026 pagu Rp1.62 tn / KUA-PPAS projection Rp6.9 tn (fiscal_parameters.csv); "
-               "held after 2026 (J: no restoration announced)")
-    allocation_factor_kaltara: YearPath = P(
-        {2025: 1.0, 2026: 0.005}, unit="share", ge=0, le=1.5,
-        description="Central allocation factor, Kalimantan Utara",
-        source="C: 2026 pagu Rp3.2 bn vs Rp627 bn in 2025 (fiscal_parameters.csv); held (J)")
-
+        description="Low end of the central allocation: DBH paid / DBH that revenue alone "
+                    "would give if the 2026 transfer cut is held, Kalimantan Timur",
+        source="C: 2026 pagu Rp1.62 tn (editorialkaltim 2025-11-29) / KUA-PPAS projection "
+               "Rp6.9 tn (berauterkini 2025-09-30), fiscal_parameters.csv; both are all DBH, "
+               "applied to coal-royalty DBH; held after 2026 (no 2027 allocation published: "
+               "fiscal_parameters_wave4 gap row)")
+    allocation_restoration: U = P(
+        {"value": 0.5, "low": 0.0, "high": 1.0}, unit="share of the gap closed", ge=0, le=1,
+        description="Where the central allocation lands from the restoration year on, between "
+                    "the 2026 pagu ratio held (0) and payment on realisation (1, factor 1)",
+        source="V (ends) + J (mode): 0 = 2026 pagu ratio held (Rp1.62 / 6.9 tn); 1 = 'penyaluran "
+               "DBH ... based on actual revenue ... pagu awal bisa bertambah' (KPPN Tanjung "
+               "Redeb, dbh_payment_principle) and about Rp3 tn of 2025 DBH unpaid in Oct 2025 "
+               "with a top-up promised for Q1 2026 (fiscal_parameters_wave4); mode J")
+    allocation_restoration_year: int = P(
+        2027, unit="year", ge=2026, le=MAX_HORIZON,
+        description="First year whose allocation is drawn (the 2026 pagu is already set)",
+        source="V: 2026 pagu published (fiscal_parameters.csv); 2027 not (wave-4 gap row)")
     @field_validator("calorie_band_shares")
     @classmethod
     def _bands(cls, v: dict[str, float]) -> dict[str, float]:
@@ -294,6 +321,24 @@ class Jobs(Frozen):
                               source="C: KPC 4,499 employees + 21,000 contractor staff for ~70 Mt "
                                      "→ 364; Berau Coal ~20,000 for ~36 Mt → 560 (context.csv, "
                                      "fiscal_parameters.csv)")
+    mining_jobs_short_run_elasticity: U = P(
+        {"value": 0.5, "low": 0.2, "high": 0.8}, unit="elasticity (jobs to tonnes)", ge=0, le=1,
+        description="Short-run elasticity of coal-mining jobs to tonnes against the reference "
+                    "run, in the first projected year (rises to 1 over the adjustment years)",
+        source="V+J: Sakernas Kaltim mining employment +46,002 (Feb 2024 -> Feb 2025, "
+               "sirana.id) while Q1 production fell 95 -> 77 Mt (coal.csv): jobs do not follow "
+               "tonnes one for one in the short run; contractors absorb first (KPC 4,499 "
+               "employees + 21,000 contractor staff, fiscal_parameters.csv); value J")
+    mining_jobs_adjustment_years: float = P(
+        3.0, unit="years", ge=0, le=20,
+        description="Years for the mining-jobs elasticity to reach 1 (full adjustment)",
+        source="J: contracts of mining contractors run a few years")
+    kihi_construction_jobs_per_kt: U = P(
+        {"value": 12.0, "low": 8.0, "high": 23.8}, unit="jobs per kt of nameplate not yet "
+        "online", ge=0, le=1000, description="KIHI construction jobs while potlines are built",
+        source="V+J: KAI '>6,000' construction jobs for 500 kt (infotambang 2023-03-13) -> 12; "
+               "11,900 workers in the KIPI/KAI area in Nov 2025 (teraskaltara 2025-11-12, "
+               "the whole estate) -> 23.8 upper; low J")
     umkm_jobs_per_exporter: U = P({"value": 5.0, "low": 3.0, "high": 10.0},
                                   unit="jobs per exporting firm", ge=0, le=500,
                                   description="Jobs in a UMKM that exports",

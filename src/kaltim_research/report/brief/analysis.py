@@ -145,7 +145,6 @@ def _findings(results: dict, tx: BriefText) -> list[str]:
         if items:
             findings.append(tx("sentences", "finding_components", year=year_text(hl[0].get("year")),
                                items="; ".join(items)))
-    findings += _fiscal_and_jobs(results, tx)
     items = [tx("sentences", "finding_structure_item", province=str(h.get("province")),
                 coal=format_pct(num(h, "coal_share_pct"), 1, lang),
                 coal_baseline=format_pct(num(h, "coal_share_baseline_pct"), 1, lang))
@@ -153,7 +152,9 @@ def _findings(results: dict, tx: BriefText) -> list[str]:
     if items and hl:
         findings.append(tx("sentences", "finding_structure", year=year_text(hl[0].get("year")),
                            items="; ".join(items)))
-    return findings[: int(tx.rules["max_findings"])]
+    # The budget and jobs lines are in every brief, outside the cap on the other findings
+    # (issue 19: they were cut from every brief but the baseline's).
+    return findings[: int(tx.rules["max_findings"])] + _fiscal_and_jobs(results, tx)
 
 
 def _comparison_table(results: dict, rows_in: list[dict] | None, tx: BriefText) -> Table | None:

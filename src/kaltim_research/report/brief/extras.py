@@ -55,6 +55,11 @@ def fiscal_and_jobs(results: dict, tx: BriefText) -> list[str]:
     fiscal = ordered([f for f in results.get("fiscal") or [] if f.get("year") == hy])
     items = []
     for f in fiscal:
+        if f.get("dbh_cash_estimable") is False:  # no allocation of its own: say so, no number
+            items.append(tx("sentences", "finding_fiscal_not_estimable",
+                            province=str(f.get("province")),
+                            accrual=format_number(num(f, "dbh_accrual_idr_bn_p50"), 0, lang)))
+            continue
         diff = num(f, "dbh_difference_idr_bn_p50")
         items.append(tx("sentences", "finding_fiscal_item", province=str(f.get("province")),
                         dbh=format_number(num(f, "dbh_province_idr_bn_p50"), 0, lang),
@@ -66,14 +71,18 @@ def fiscal_and_jobs(results: dict, tx: BriefText) -> list[str]:
     if items:
         out.append(tx("sentences", "finding_fiscal", year=year_text(hy), items="; ".join(items)))
     jobs: dict[str, list[float]] = {}
+    sectors: dict[str, dict[str, float]] = {}
     for j in results.get("jobs") or []:
         if j.get("year") == hy and not is_missing(j.get("jobs_p50")):
             jobs.setdefault(j.get("province"), [0.0, 0.0])
             jobs[j["province"]][0] += float(j["jobs_p50"])
             jobs[j["province"]][1] += 0.0 if is_missing(j.get("jobs_difference_p50")) else \
                 float(j["jobs_difference_p50"])
+            sectors.setdefault(j["province"], {})[str(j.get("sector"))] = float(j["jobs_p50"])
     items = [tx("sentences", "finding_jobs_item", province=str(p),
                 jobs=format_number(v[0], 0, lang),
+                sectors=", ".join(f"{tx('sentences', 'job_sector_' + k)} {format_number(x, 0, lang)}"
+                                  for k, x in sectors.get(p, {}).items() if round(x) != 0),
                 diff="" if round(v[1]) == 0 else tx("sentences", "finding_jobs_diff", diff=(
                     "+" if v[1] > 0 else "-") + format_number(abs(v[1]), 0, lang)))
              for p, v in sorted(jobs.items(), key=lambda kv: (kv[0] != KALTIM, kv[0]))]

@@ -166,13 +166,13 @@ def fiscal_chart(fiscal: pd.DataFrame, *, source: str | None = None) -> Figure:
         st = {s: g[g["stat"] == s].sort_values("year") for s in ("p10", "p50", "p90")}
         ax.fill_between(st["p50"]["year"], st["p10"]["dbh_province_idr_bn"],
                         st["p90"]["dbh_province_idr_bn"], color="#90be6d", alpha=0.35,
-                        label="DBH paid, P10–P90")
+                        label="cash paid, P10–P90")
         ax.plot(st["p50"]["year"], st["p50"]["dbh_province_idr_bn"], color="#2d6a4f",
-                marker="o", label="DBH paid (median)")
+                marker="o", label="cash paid (median)")
         ax.plot(st["p50"]["year"], st["p50"]["dbh_accrual_idr_bn"], color="#2d6a4f",
                 linestyle="--", label="16 % of royalty + 30 % of land rent (revenue alone)")
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("IDR billion per year (coal royalty DBH)")
+        ax.set_ylabel("coal-royalty DBH (provincial share), IDR bn/yr")
         ax.set_xlabel("Year")
         ax.set_title(prov, fontsize=10)
         ax.grid(alpha=0.3)
