@@ -100,3 +100,33 @@ def changed_assumptions(params: Parameters, reference: Parameters | None, reason
             "reason_given": why is not None, "source": doc.source,
         })
     return rows
+
+
+def parameter_rows(params: Parameters, reasons: dict, year: int, prefixes: tuple[str, ...],
+                   lang: str = "id") -> list[dict]:
+    """The declared parameters starting with ``prefixes`` as the scenario sets them (its
+    values, not the defaults), for the reports' assumptions tables: label, unit, value in
+    ``year``, tested range and reason (the scenario's own, else the short source).
+
+    Values stay numbers or year paths; :mod:`report.reader_tables` prints them.
+    """
+    labels = parameter_labels()
+    heads = {"id": ("Asumsi", "Satuan", f"Nilai skenario {year}", "Rentang uji", "Alasan atau sumber"),
+             "en": ("Assumption", "Unit", f"Scenario value {year}", "Tested range",
+                    "Reason or source")}[lang]
+    rows = []
+    for doc in parameter_docs():
+        if doc.name in TECHNICAL or not doc.name.startswith(prefixes):
+            continue
+        lab = labels.get(doc.name, {})
+        value = _get(params, doc.name)
+        rng = _range(value, doc.plausible)
+        why = reasons.get(doc.name)
+        reason = (why.why_id if lang == "id" else why.why_en) if why else \
+            lab.get(f"source_{lang}", "")
+        rows.append({heads[0]: lab.get(f"label_{lang}", doc.name),
+                     heads[1]: lab.get(f"unit_{lang}", doc.unit),
+                     heads[2]: _at(value, year),
+                     heads[3]: "\u2013" if not rng else rng,
+                     heads[4]: reason or "\u2013"})
+    return rows

@@ -36,7 +36,7 @@ def fiscal_and_jobs(facts, tx: BriefText) -> list[str]:
         d = j.difference
         items.append(tx("sentences", "finding_jobs_item", province=p.province,
                         jobs=format_number(j.value, 0, lang),
-                        diff="" if is_missing(d) or round(d) == 0 else
+                        diff="" if is_missing(d) or round(d) == 0 else " " +
                         tx("sentences", "finding_jobs_diff",
                            diff=("+" if d > 0 else "-") + format_number(abs(d), 0, lang))))
     if items:

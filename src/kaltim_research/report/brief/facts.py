@@ -151,8 +151,10 @@ def _kihi(results: dict) -> tuple[Amount, Amount, int] | None:
 
 def brief_date(results: dict, override: str | None = None) -> str:
     """The brief's Tanggal: ``override`` (``--date``) when given, else the later of the
-    scenario's date and the newest data release used (``data_released`` of results.json);
-    never today's date, so a rerun gives the same brief."""
+    scenario's date and the newest data release used (``data_vintage.released`` of
+    results.json, when the data carry it); never today's date, so a rerun gives the same
+    brief. ``results["brief_date"]`` (set by ``kaltim-research brief --date``) is an override."""
+    override = override or results.get("brief_date")
     if override:
         return date.fromisoformat(str(override)).isoformat()
     cands = [str((results.get("scenario") or {}).get("date") or ""),

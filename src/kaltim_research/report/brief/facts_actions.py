@@ -61,7 +61,9 @@ def _shock(facts: BriefFacts) -> list[Action]:
         c = p.cause if p is not None else None
         if c is not None and not c.is_lever and c.value_usd_m < 0:
             out.append(Action(who, key, p.province, (("drivers", c.drivers),)))
-    # Kaltara's fall is cooperation only when Kaltim's own plans already cover a fall.
+        elif c is not None and not c.is_lever and c.value_usd_m > 0 and p.province == KALTIM:
+            # a windfall the province did not make: not a base for recurring spending
+            out.append(Action(who, "action_windfall_kaltim", p.province, (("drivers", c.drivers),)))
     return out
 
 

@@ -116,7 +116,7 @@ def summary(facts: BriefFacts, tx: BriefText) -> str:
 def conclusion(facts: BriefFacts, tx: BriefText, effect) -> list[str]:
     """One sentence per province, from its own attribution; provinces nothing acts on share
     one sentence (no sentence is printed twice)."""
-    lang, out, untouched = tx.lang, [], []
+    lang, out, untouched, tails = tx.lang, [], [], set()
     if facts.kind == "baseline":
         items = [tx("sentences", "conclusion_baseline_item", province=p.province,
                     p50=money(p.p50, lang), year=year_text(p.year),
@@ -134,17 +134,22 @@ def conclusion(facts: BriefFacts, tx: BriefText, effect) -> list[str]:
                 "certainty_negative" if hi.value_usd_m < 0 else "certainty_mixed"
             certainty = tx("sentences", key, lo=money(lo, lang, signed=True),
                            hi=money(hi, lang, signed=True))
-        if c.key == "connectivity" and p.rerouted is not None and p.rerouted.value_usd_m > 0:
+        if c.is_lever and p.rerouted is not None and p.rerouted.value_usd_m > 0 and \
+                p.rerouted.value_usd_m > abs(p.new_exports.value_usd_m if p.new_exports else 0.0):
+            # mostly a change of loading port (issue 9): said so rather than "a gain"
             tail = tx("sentences", "tail_rerouted", rerouted=money(p.rerouted, lang),
                       new=money(p.new_exports, lang) if p.new_exports else money(Amount(0.0, 1.0), lang))
         elif c.is_lever:
             tail = tx("sentences", f"tail_lever_{effect(p)}", driver=cause(c, tx))
         else:
             tail = tx("sentences", f"tail_{scope(c, tx)}")
-        out.append(tx("sentences", "conclusion_province", province=p.province,
-                      year=year_text(p.year), diff_usd=money(p.difference, lang, signed=True),
-                      diff_pct=pct(p.difference_pct, lang, signed=True), cause=cause(c, tx),
-                      certainty=certainty, tail=tail))
+        text = tx("sentences", "conclusion_province", province=p.province,
+                  year=year_text(p.year), diff_usd=money(p.difference, lang, signed=True),
+                  diff_pct=pct(p.difference_pct, lang, signed=True), cause=cause(c, tx),
+                  certainty=certainty)
+        # what the cause means is said once, not once per province
+        out.append(text if tail in tails else f"{text} {tail}")
+        tails.add(tail)
     if untouched:
         out.append(tx("sentences", "conclusion_untouched", provinces=join(untouched, tx)))
     return out
@@ -155,9 +160,10 @@ def action_text(a: Action, facts: BriefFacts, tx: BriefText) -> str:
     p = facts.province(a.province)
     values: dict[str, str] = {"province": a.province,
                               "year": year_text(p.year if p else None)}
-    if a.key in ("action_shock_kaltim", "action_shock_kaltara") and p is not None:
-        values.update(diff_pct=pct(p.difference_pct, lang, signed=True),
-                      diff_usd=money(p.difference, lang, signed=True),
+    if a.key in ("action_shock_kaltim", "action_shock_kaltara", "action_windfall_kaltim") \
+            and p is not None:  # "below the baseline" carries the sign: magnitudes only
+        values.update(diff_pct=pct(abs(p.difference_pct), lang),
+                      diff_usd=money(Amount(abs(p.difference.value_usd_m), p.difference.step), lang),
                       cause=cause(p.cause, tx) if p.cause else NOT_AVAILABLE)
     elif a.key == "action_ministry":
         drivers = a.value("drivers") or ()
