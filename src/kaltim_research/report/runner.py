@@ -421,6 +421,9 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     """Run the reports of ``files``; returns the exit code (0 ok, 1 a report failed)."""
     overrides = overrides or {}
     todo, skipped = plan(files, overrides, lang, force, reports_dir, draws, notebooks_dir)
+    # The reports' tables and headers in the same language as the index (report.reader_tables);
+    # kernels and worker processes inherit it.
+    os.environ["KALTIM_REPORT_LANG"] = lang
     integrity.clean_reports(Path(reports_dir))  # leftovers of killed runs
     t0 = time.perf_counter()
     for name in skipped:

@@ -9,6 +9,7 @@ from kaltim_research.report.brief.facts_model import (
     Changes,
     Release,
     amount,
+    supported_step,
 )
 from kaltim_research.report.brief.text import num
 
@@ -42,11 +43,12 @@ def changes_of(results: dict) -> Changes | None:
         return None
     prev, cur = ch.get("previous") or {}, ch.get("current") or {}
     heads: list[tuple[str, Amount, Amount, float]] = []
-    steps = {h.get("province"): float(h.get("rounding_usd_m") or 1.0)
-             for h in results.get("headline") or [] if isinstance(h, dict)}
+    steps = {h.get("province"): float(h.get("rounding_usd_m") or supported_step(
+        num(h, "total_p90") - num(h, "total_p10"))) for h in results.get("headline") or []
+             if isinstance(h, dict)}  # the headline's own rounding
     for r in sorted(ch.get("headlines") or [], key=lambda r: (r.get("province") != KALTIM,
                                                               str(r.get("province")))):
-        step = steps.get(r.get("province"), 1.0)
+        step = steps.get(r.get("province"), float("nan"))
         heads.append((str(r.get("province")), amount(num(r, "before_usd_m"), step),
                       amount(num(r, "after_usd_m"), step), num(r, "change_pct")))
     return Changes(previous_date=str(prev.get("created") or "")[:10],
