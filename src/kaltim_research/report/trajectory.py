@@ -9,6 +9,7 @@ exports), and fan-chart series for every province (history with gaps kept as gap
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -37,12 +38,22 @@ def latest_period(exports: pd.DataFrame, province: str, concept: str) -> dict | 
 
 
 def data_vintage_parts(exports: pd.DataFrame, prices_monthly: pd.DataFrame) -> dict:
-    """Last month covered by the export ledger per province and by the coal price series."""
+    """Last month covered by the export ledger per province and by the coal price series, and
+    ``released``: the newest page date (ISO, from ``source_date``) among the rows of those last
+    months, the newest data release the brief uses (its Tanggal is never earlier)."""
     out = {"exports": []}
+    dates = []
     for prov, g in exports.groupby("province"):
-        last = g.sort_values(["year", "month"]).iloc[-1]
+        g = g.sort_values(["year", "month"])
+        last = g.iloc[-1]
         out["exports"].append({"province": prov, "year": int(last["year"]),
                                "month": int(last["month"])})
+        if "source_date" in g:
+            rows = g[(g["year"] == last["year"]) & (g["month"] == last["month"])]
+            dates += [m for d in rows["source_date"].dropna().astype(str)
+                      for m in re.findall(r"\b(\d{4}-\d{2}-\d{2})\b", d)]
+    if dates:
+        out["released"] = max(dates)
     pm = prices_monthly[prices_monthly["series_id"] == "coal_newcastle"]
     if not pm.empty:
         lp = pm.sort_values(["year", "month"]).iloc[-1]
