@@ -34,7 +34,15 @@ def latest_period(exports: pd.DataFrame, province: str, concept: str) -> dict | 
     return {"year": int(r["year"]), "month": int(r["month"]), "period_type": r["period_type"],
             "months": 12 if r["period_type"] == "year" else (
                 int(r["month"]) if r["period_type"] == "ytd" else 1),
-            "value_usd_m": float(r["value_usd_m"]), "source_url": r["source_url"]}
+            "value_usd_m": float(r["value_usd_m"]), "source_url": r["source_url"],
+            "source_date": _page_date(r.get("source_date"))}
+
+
+def _page_date(text) -> str | None:
+    """The first ISO date (or year-month) of a ledger ``source_date`` ("2025-11-22 (page
+    date)"), for "dikutip <outlet> (<date>)"; None when none is printed."""
+    m = re.search(r"\b(\d{4}-\d{2}(?:-\d{2})?)\b", str(text or ""))
+    return m.group(1) if m else None
 
 
 def data_vintage_parts(exports: pd.DataFrame, prices_monthly: pd.DataFrame) -> dict:
@@ -105,7 +113,7 @@ def trajectories(run, processed_dir: Path, heads: list[dict]) -> list[dict]:
             last_full = {"year": int(r["year"]), "value_usd_m": float(r["value_usd_m"]),
                          "is_derived": bool(r["is_derived"]), "method": r["basis"],
                          "source_url": r["source_url"] if isinstance(r["source_url"], str)
-                         else None}
+                         else None, "source_date": _page_date(r.get("source_date"))}
         comps = h.get("components_mean") or {}
         levers = sum(float(v) for k, v in comps.items() if k != "baseline" and v is not None)
         hy = int(h["year"])

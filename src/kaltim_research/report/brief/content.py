@@ -142,6 +142,16 @@ def _vintage(results: dict, tx: BriefText) -> str | None:
               prices=month_year(pr.get("year"), pr.get("month"), tx))
 
 
+def _bps_source(t: dict, period: dict, tx: BriefText) -> str:
+    """A BPS figure's source as cited: "BPS Provinsi <province>, dikutip <outlet> (<date>)"
+    (the outlet reports the release; the date is the page's when the ledger has it)."""
+    d = str(period.get("source_date") or "")
+    when = date_text(d, tx) if len(d) == 10 else month_year(int(d[:4]), int(d[5:7]), tx) \
+        if len(d) == 7 else ""
+    return tx("sentences", "source_bps", province=str(t.get("province")),
+              outlet=host(period.get("source_url")), date=f" ({when})" if when else "")
+
+
 def _section_facts(results: dict, tx: BriefText) -> list[Block]:
     lang = tx.lang
     blocks: list[Block] = []
@@ -157,12 +167,12 @@ def _section_facts(results: dict, tx: BriefText) -> list[Block]:
             rows.append([tx("sentences", "fact_full_year", province=str(t.get("province")),
                             basis=basis, period=period_label("year", lf.get("year"), 12, tx,
                                                              bool(lf.get("is_derived")))),
-                         usd(num(lf, "value_usd_m"), lang), host(lf.get("source_url"))])
+                         usd(num(lf, "value_usd_m"), lang), _bps_source(t, lf, tx)])
         if la and (not lf or la.get("period_type") != "year" or la.get("year") != lf.get("year")):
             rows.append([tx("sentences", "fact_latest", province=str(t.get("province")),
                             basis=basis, period=period_label(la.get("period_type"), la.get("year"),
                                                              la.get("month"), tx)),
-                         usd(num(la, "value_usd_m"), lang), host(la.get("source_url"))])
+                         usd(num(la, "value_usd_m"), lang), _bps_source(t, la, tx)])
     for f in results.get("facts") or []:
         if not isinstance(f, dict) or (trajectory and "value_usd_m" in f):
             continue  # export facts come from the trajectory (one period vocabulary)
