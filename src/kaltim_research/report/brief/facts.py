@@ -12,6 +12,7 @@ present; a missing key, a missing year or a row marked not estimable gives a lin
 """
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from kaltim_research.report.brief.attribution import attribute, changed_assumptions
@@ -104,7 +105,10 @@ def _province(results: dict, h: dict, changed) -> ProvinceFacts:
     prov = str(h.get("province"))
     step = float(h.get("rounding_usd_m") or supported_step(num(h, "total_p90") - num(h, "total_p10")))
     dstep = supported_step(num(h, "difference_p90") - num(h, "difference_p10"))
-    dstep = step if is_missing(dstep) else dstep if is_missing(step) else min(dstep, step)
+    if is_missing(dstep):  # no paired band (or a deterministic lever): two significant figures
+        d = abs(num(h, "difference_mean"))
+        dstep = 10 ** math.floor(math.log10(d)) / 10 if d > 0 and not is_missing(d) else math.nan
+    dstep = dstep if is_missing(step) else min(dstep, step) if not is_missing(dstep) else step
     t = next((t for t in results.get("trajectory") or [] if t.get("province") == prov), {})
     p50 = num(h, "total_p50")
     p50 = num(h, "total_mean") if is_missing(p50) else p50

@@ -13,6 +13,7 @@ from kaltim_research.report.brief.facts_model import (
     BriefFacts,
     Changes,
     ProvinceFacts,
+    round_to,
 )
 from kaltim_research.report.brief.text import BriefText, date_text, fmt_param, month_year, year_text
 from kaltim_research.report.formatting import (
@@ -29,7 +30,7 @@ def money(a: Amount | None, lang: str, signed: bool = False) -> str:
     US$100 juta, US$970 juta for a step of US$10 juta)."""
     if a is None or is_missing(a.value_usd_m):
         return NOT_AVAILABLE
-    v, step = a.value_usd_m, a.step
+    v, step = round_to(a.value_usd_m, a.step), a.step  # rounded here too: never more digits
     scale = 1000.0 if abs(v) >= 999.5 else 1.0
     decimals = 1 if is_missing(step) or step <= 0 else \
         max(0, min(2, -math.floor(math.log10(step / scale))))
@@ -41,6 +42,9 @@ def money_range(lo: Amount, hi: Amount, lang: str) -> str:
 
 
 def pct(v: float, lang: str, signed: bool = False) -> str:
+    """A percentage with one decimal; a non-zero change that rounds to 0,0 is "<0,1%"."""
+    if not is_missing(v) and 0 < abs(v) < 0.05:
+        return f"<{format_pct(0.1, 1, lang)}"  # the US$ figure beside it carries the sign
     return format_pct(v, 1, lang, signed=signed)
 
 
