@@ -23,6 +23,9 @@ from kaltim_research.report.runner import build_briefs, comparison_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+#: Scenarios written for these tests and never shipped (no template has seen them).
+READER = sorted((ROOT / "tests" / "fixtures" / "reader").glob("*.yaml"))
+ALL = [p.stem for p in SCENARIOS] + [p.stem for p in READER]
 
 #: Common English words that are not also Indonesian words (so "data", "total", "median",
 #: "program", "target", "smelter" are not listed).
@@ -70,7 +73,21 @@ def shipped(built_processed, tmp_path_factory) -> Path:
     comparison = comparison_table(out)
     for sc in SCENARIOS:
         build_briefs(out / sc.stem, ("id", "en"), comparison, ("id",))
+    # The unshipped scenarios modify the shipped baseline: copied next to it, run and briefed
+    # beside the shipped ones (their own folder, so the shipped comparison is unchanged).
+    unshipped = out / "_scenarios"
+    unshipped.mkdir()
+    shutil.copy(ROOT / "scenarios" / "baseline.yaml", unshipped)
+    for sc in READER:
+        shutil.copy(sc, unshipped)
+        run_to_dir(unshipped / sc.name, out / f".{sc.stem}", processed, draws=400, tornado=False)
+        build_briefs(out / f".{sc.stem}", ("id", "en"), comparison, ("id",))
     return out
+
+
+def where(shipped: Path, scenario: str) -> Path:
+    """A scenario's report folder (the unshipped ones are hidden from the comparison)."""
+    return shipped / (f".{scenario}" if scenario in {p.stem for p in READER} else scenario)
 
 
 def _pdf_text(path: Path) -> str:
@@ -94,11 +111,11 @@ def test_english_word_list_catches_english():
     assert english_words("Revisi 6cd4be1, the draws") == ["draws", "the"]
 
 
-@pytest.mark.parametrize("scenario", [p.stem for p in SCENARIOS])
+@pytest.mark.parametrize("scenario", ALL)
 def test_indonesian_briefs_have_no_english_words(shipped, scenario):
-    for path, text in ((f"{scenario}/brief_id.pdf", _pdf_text(shipped / scenario / "brief_id.pdf")),
-                       (f"{scenario}/brief_id.docx",
-                        _docx_text(shipped / scenario / "brief_id.docx"))):
+    folder = where(shipped, scenario)
+    for path, text in ((f"{scenario}/brief_id.pdf", _pdf_text(folder / "brief_id.pdf")),
+                       (f"{scenario}/brief_id.docx", _docx_text(folder / "brief_id.docx"))):
         found = english_words(text)
         assert not found, f"{path}: English words {found}"
         # No file paths or code names.
@@ -106,14 +123,14 @@ def test_indonesian_briefs_have_no_english_words(shipped, scenario):
         assert scenario not in text or "_" not in scenario, f"{path} names the code {scenario}"
 
 
-@pytest.mark.parametrize("scenario", [p.stem for p in SCENARIOS])
+@pytest.mark.parametrize("scenario", ALL)
 def test_bottom_line_before_praanggapan_and_both_provinces_charted(shipped, scenario):
-    text = _pdf_text(shipped / scenario / "brief_id.pdf")
+    text = _pdf_text(where(shipped, scenario) / "brief_id.pdf")
     head = text.split("Praanggapan")[0]
     assert re.search(r"US\$\d", head), "no US$ figure before Praanggapan"
     import json
 
-    results = json.loads((shipped / scenario / "results.json").read_text())
+    results = json.loads((where(shipped, scenario) / "results.json").read_text())
     content = build_brief_content(results, "id")
     figures = [b for s in content.sections for b in s.blocks if type(b).__name__ == "Figure"]
     assert len(figures) == 1
@@ -136,7 +153,7 @@ def test_conclusions_differ_beyond_their_numbers(shipped):
                                                   "combined_moderate")}
     assert len(set(texts.values())) == 3, texts
     assert "Tanpa kebijakan baru" in texts["baseline"]
-    assert "Guncangan" in texts["coal_transition"]
+    assert "harga batu bara dunia yang lebih rendah" in texts["coal_transition"]
     assert "KIHI" in texts["combined_moderate"]
 
 
@@ -221,3 +238,105 @@ def test_changes_name_the_inputs_and_the_headline_change():
     cur["changes"] = ch
     text = build_brief_content(cur, "id").plain_text()
     assert "Perubahan sejak telaah sebelumnya" in text and "+10,0%" in text
+
+
+# --------------------------------------------------------------------------- reader rules
+
+
+def _content(shipped: Path, scenario: str, lang: str = "id"):
+    import json
+
+    results = json.loads((where(shipped, scenario) / "results.json").read_text())
+    return results, build_brief_content(results, lang)
+
+
+def _section(content, key: str) -> list:
+    return next(s for s in content.sections if s.key == key).blocks
+
+
+ADDRESSEES_ID = ("Pemprov Kaltim: ", "Kerja sama dengan Pemprov Kaltara (kesepakatan 7 Agustus 2025): ",
+                 "Rekomendasi kepada Kementerian ESDM: ", "Rekomendasi kepada Kementerian Keuangan: ")
+
+
+@pytest.mark.parametrize("scenario", ALL)
+def test_reader_rules(shipped, scenario):
+    """Every brief: addressed actions (Kaltim acts on Kaltim, Kaltara items as cooperation),
+    no rule threshold, no sentence twice, signature block, Indonesian only."""
+    _results, content = _content(shipped, scenario)
+    items = [b.text for b in _section(content, "actions") if type(b).__name__ == "Item"]
+    assert items, scenario
+    for text in items:
+        who = next((a for a in ADDRESSEES_ID if text.startswith(a)), None)
+        assert who, f"{scenario}: action without an addressee that can act: {text[:80]}"
+        if who == "Pemprov Kaltim: ":
+            assert "Kaltara" not in text and "Kalimantan Utara" not in text, \
+                f"{scenario}: the Gubernur Kaltim told to act on Kaltara: {text[:120]}"
+    plain = content.plain_text()
+    assert not re.search(r"\b(?:ambang|threshold)\b", plain), "a rule threshold is printed"
+    assert "Kepala Biro Perekonomian" in plain and "NIP" in plain, "no signature block"
+    body = [b.text for s in content.sections for b in s.blocks
+            if type(b).__name__ in ("Para", "Item")] + [p.text for p in content.summary]
+    sentences = [s.strip() for t in body for s in re.split(r"(?<=[.;])\s+", t) if len(s) > 40]
+    dupes = {s for s in sentences if sentences.count(s) > 1}
+    assert not dupes, f"{scenario}: printed twice: {dupes}"
+    found = english_words(plain)
+    assert not found, f"{scenario}: English words {found}"
+
+
+@pytest.mark.parametrize("scenario", ALL)
+def test_cause_is_the_largest_part_of_the_decomposition(shipped, scenario):
+    """The conclusion of each province names, in words, the largest part of the engine's
+    decomposition (computed here from results.json, independently of the brief's facts)."""
+    from kaltim_research.report.brief.text import BriefText
+    from kaltim_research.report.brief.wording import driver_words
+
+    results, content = _content(shipped, scenario)
+    tx = BriefText("id")
+    conclusion = " ".join(b.text for b in _section(content, "conclusion"))
+    for h in results["headline"]:
+        parts = {k: v for k, v in (h.get("decomposition_mean") or {}).items() if abs(v) >= 0.05}
+        if not parts:
+            continue
+        key = max(parts, key=lambda k: abs(parts[k]))
+        if key == "price_and_coal_demand":  # named by what the scenario changes, each in
+            # the direction of its own change (a higher DMO, a lower coal price)
+            words = [driver_words(d, direction, tx) for d, direction in _changed_drivers(results)]
+        else:
+            words = [driver_words(key, "up" if parts[key] > 0 else "down", tx)]
+        sentence = next(s for s in conclusion.split("Bagi ")[1:] if s.startswith(h["province"]))
+        for w in words:
+            assert w in sentence, f"{scenario}/{h['province']}: cause {w!r} missing: {sentence}"
+        assert "dibina" not in sentence  # no coached firms unless the Export Center acts
+
+
+def _changed_drivers(results: dict) -> list[tuple[str, str]]:
+    from kaltim_research.report.brief.attribution import driver_of
+    from kaltim_research.report.brief.text import brief_text
+
+    levers = ("export_center", "kihi", "connectivity")
+    out: dict[str, str] = {}
+    for a in results["assumptions"]:
+        if "baseline_value" in a and a["value"] != a["baseline_value"] \
+                and a["name"].split(".")[0] not in levers:
+            out.setdefault(driver_of(a["name"], brief_text()["drivers"]),
+                           "up" if a["value"] > a["baseline_value"] else "down")
+    return list(out.items())
+
+
+def test_named_causes_and_beneficiaries(shipped):
+    _r, rkab = _content(shipped, "rkab_2026")
+    bottom = " ".join(p.text for p in rkab.summary)
+    assert "pemangkasan produksi batu bara nasional (RKAB)" in bottom and "(DMO)" in bottom
+    assert "tidak dapat diubah daerah" not in " ".join(
+        b.text for b in _section(rkab, "conclusion"))
+    assert any(b.text.startswith("Rekomendasi kepada Kementerian ESDM")
+               for b in _section(rkab, "actions") if type(b).__name__ == "Item")
+    for scenario in ("kihi", "connectivity"):
+        _r, c = _content(shipped, scenario)
+        assert "dibina" not in c.plain_text(), scenario
+    _r, duty = _content(shipped, "coal_export_duty")
+    assert "bea keluar batu bara" in " ".join(p.text for p in duty.summary)
+    assert any(b.text.startswith("Rekomendasi kepada Kementerian Keuangan")
+               for b in _section(duty, "actions") if type(b).__name__ == "Item")
+    _r, boom = _content(shipped, "price_boom")
+    assert "harga batu bara dunia yang lebih tinggi" in " ".join(p.text for p in boom.summary)

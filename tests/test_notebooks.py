@@ -24,6 +24,7 @@ def test_scenario_notebook_runs_and_writes_results(notebook, tmp_path):
                                            "draws": 300, "seed": 11},
                                kernel_name="kaltim-research", cwd=str(tmp_path),
                                progress_bar=False)
+    _assert_reader_html(tmp_path / notebook.name, tmp_path / f"{notebook.stem}.html")
     summary = json.loads((run_dir / "results.json").read_text())
     assert summary["provenance"]["draws"] == 300 and summary["provenance"]["seed"] == 11
     for h in summary["headline"]:
@@ -43,6 +44,17 @@ def test_history_notebook_runs_for_each_province(province, tmp_path):
                                progress_bar=False)
     text = json.dumps(nbformat.read(str(out), as_version=4))
     assert "Traceback" not in text
+    _assert_reader_html(out, tmp_path / "01.html")
+
+
+def _assert_reader_html(nb: Path, html: Path) -> None:
+    """The HTML report as the runner writes it: no None, NaN, dict or snake_case header."""
+    from kaltim_research.report.reader_tables import html_problems
+    from kaltim_research.report.runner import _html
+
+    _html(nb, html)
+    problems = html_problems(html.read_text(encoding="utf-8"))
+    assert not problems, f"{nb.name}: " + "; ".join(problems[:5])
 
 
 def _code_without_injection(path: Path) -> list[str]:

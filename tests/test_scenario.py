@@ -322,3 +322,24 @@ def test_duplicate_kihi_project_names_are_rejected():
         parse_scenario({**_header(), "parameters": {"kihi": {"projects": [project, project]}}},
                        "f.yaml")
     assert "unique" in str(err.value) and "repeated: a" in str(err.value)
+
+
+def test_description_must_match_the_values_it_states(tmp_path):
+    """A description stating a quantity in a parameter's unit must match the file's values:
+    the RKAB description said 600 Mt after the value became 650 (issue 20)."""
+    import shutil
+
+    from kaltim_research.models.scenario import ScenarioError, load_scenario
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    shutil.copy(root / "baseline.yaml", tmp_path)
+    text = (root / "rkab_2026.yaml").read_text(encoding="utf-8")
+    (tmp_path / "rkab_2026.yaml").write_text(text, encoding="utf-8")
+    assert load_scenario(tmp_path / "rkab_2026.yaml").parameters.coal_volume.output_mt[2026] == 600
+    (tmp_path / "rkab_2026.yaml").write_text(text.replace("2026: 600.0", "2026: 650.0"),
+                                             encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "rkab_2026.yaml")
+    msg = str(err.value)
+    assert "'description' says '600 Mt'" in msg and "'description_id' says '600 juta ton'" in msg
+    assert "rkab_2026.yaml" in msg

@@ -6,6 +6,7 @@ or parameter) and 1 on a failed run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -315,23 +316,61 @@ def _cmd_run(args) -> int:
         return 2
 
 
+def _stale_results(results_json: Path, scenario) -> str | None:
+    """Why results.json does not belong to this scenario file and this data (None if it
+    does): the scenario's hash and the raw data manifest's hash, as the engine records them."""
+    from kaltim_research.data.manifest import manifest_hash
+    from kaltim_research.models.scenario import scenario_hash
+
+    try:
+        r = json.loads(results_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        return f"{results_json} cannot be read ({err})"
+    reasons = []
+    if (r.get("scenario") or {}).get("hash") != scenario_hash(scenario):
+        reasons.append("the scenario file changed since the run")
+    if (r.get("provenance") or {}).get("data_manifest_hash") != manifest_hash(RAW_DIR):
+        reasons.append("the data changed since the run (data/raw/datapackage.json)")
+    return "; ".join(reasons) or None
+
+
 def _cmd_brief(args) -> int:
+    from datetime import date
+
     from kaltim_research.models.scenario import ScenarioError, load_scenario
     from kaltim_research.report.results import run_to_dir
     from kaltim_research.report.runner import build_briefs
 
     path = Path(args.file)
     try:
-        load_scenario(path)
+        sc = load_scenario(path)
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.date:
+        try:
+            date.fromisoformat(args.date)
+        except ValueError:
+            print(f"error: --date {args.date!r}: expected an ISO date such as 2026-12-04",
+                  file=sys.stderr)
+            return 2
     out = Path(args.reports) / path.stem
-    if not (out / "results.json").exists():
+    rj = out / "results.json"
+    if not rj.exists():
         print(f"no results for {path.stem} yet: running the engine into {out}", flush=True)
         run_to_dir(path, out, PROCESSED_DIR)
+    else:
+        why = _stale_results(rj, sc)
+        if why and not args.rerun:
+            print(f"error: {rj} does not match {path}: {why}. Run `kaltim-research run {path}` "
+                  f"(or `kaltim-research brief {path} --rerun`) first; the brief was not "
+                  "written.", file=sys.stderr)
+            return 2
+        if why:
+            print(f"{why}: rerunning the engine into {out}", flush=True)
+            run_to_dir(path, out, PROCESSED_DIR)
     docx = (args.lang,) if args.lang == "id" or args.docx else ()
-    for p in build_briefs(out, langs=(args.lang,), docx_langs=docx):
+    for p in build_briefs(out, langs=(args.lang,), docx_langs=docx, brief_date=args.date):
         print(f"wrote {p}")
     return 0
 
@@ -364,6 +403,12 @@ def _register_reports(sub) -> None:
     b.add_argument("--reports", default=str(REPORTS_DIR),
                    help="reports folder holding NAME/results.json (the engine runs there "
                         "when it is missing; default: reports/)")
+    b.add_argument("--rerun", action="store_true",
+                   help="rerun the engine when results.json does not match the scenario file "
+                        "or the data (default: refuse with exit 2)")
+    b.add_argument("--date", default=None,
+                   help="Tanggal of the brief (ISO date; default: the later of the scenario's "
+                        "date and the newest data release used)")
     b.set_defaults(func=_cmd_brief)
 
 

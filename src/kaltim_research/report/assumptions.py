@@ -100,3 +100,43 @@ def changed_assumptions(params: Parameters, reference: Parameters | None, reason
             "reason_given": why is not None, "source": doc.source,
         })
     return rows
+
+
+def parameter_rows(params: Parameters, reasons: dict, year: int, prefixes: tuple[str, ...],
+                   lang: str = "id") -> list[dict]:
+    """The declared parameters starting with ``prefixes`` as the scenario sets them (its
+    values, not the defaults), for the reports' assumptions tables: label, unit, value in
+    ``year``, tested range and reason (the scenario's own, else the short source).
+
+    Scalars are formatted as the brief formats them (shares in percent); year paths and
+    lists stay as they are for :mod:`report.reader_tables`.
+    """
+    from kaltim_research.report.brief.text import fmt_param
+
+    labels = parameter_labels()
+    heads = {"id": ("Asumsi", "Satuan", f"Nilai skenario {year}", "Rentang uji", "Alasan atau sumber"),
+             "en": ("Assumption", "Unit", f"Scenario value {year}", "Tested range",
+                    "Reason or source")}[lang]
+    rows = []
+    for doc in parameter_docs():
+        if doc.name in TECHNICAL or not doc.name.startswith(prefixes):
+            continue
+        lab = labels.get(doc.name, {})
+        value = _get(params, doc.name)
+        rng = _range(value, doc.plausible)
+        why = reasons.get(doc.name)
+        reason = (why.why_id if lang == "id" else why.why_en) if why else \
+            lab.get(f"source_{lang}", "")
+        unit = lab.get(f"unit_{lang}", doc.unit)
+        at = _at(value, year)
+
+        def shown(v, declared=doc.unit):  # shares in percent, as in the brief; the unit has
+            if isinstance(v, bool) or not isinstance(v, int | float):  # its own column
+                return v
+            return fmt_param(v, declared, "", lang)
+
+        rows.append({heads[0]: lab.get(f"label_{lang}", doc.name), heads[1]: unit,
+                     heads[2]: shown(at),
+                     heads[3]: "\u2013" if not rng else f"{shown(rng[0])}\u2013{shown(rng[1])}",
+                     heads[4]: reason or "\u2013"})
+    return rows

@@ -23,7 +23,9 @@ WORDS = {
         "chart_alt": "Perbandingan skenario: median dan rentang P10–P90 per provinsi",
         "chart_x": "US$ miliar, {year}", "median": "median", "band": "rentang P10–P90",
         "baseline": "median skenario dasar", "scenarios": "Skenario", "history": "Sejarah ekspor",
-        "scenario": "Skenario", "headline": "Angka {year}", "diff": "selisih dari skenario dasar",
+        "scenario": "Skenario", "headline": "Median {year}, US$ miliar [P10–P90]",
+        "diff": "selisih dari skenario dasar",
+        "stale": "laporan ini dibuat dengan data lama: jalankan ulang kaltim-research run",
         "reports": "Laporan", "briefs": "Telaahan staf", "data": "Tabel rinci (CSV)",
         "footer": "Manifest data {manifest}; versi {version}; revisi {commit}.",
         "brief_id": "Telaahan staf (PDF, Bahasa Indonesia)", "brief_en": "Staff brief (PDF, English)",
@@ -37,7 +39,9 @@ WORDS = {
         "chart_alt": "Scenario comparison: median and P10–P90 range per province",
         "chart_x": "US$ billion, {year}", "median": "median", "band": "P10–P90 range",
         "baseline": "baseline median", "scenarios": "Scenarios", "history": "Export history",
-        "scenario": "Scenario", "headline": "{year} figures", "diff": "difference from the baseline",
+        "scenario": "Scenario", "headline": "{year} median, US$ billion [P10–P90]",
+        "diff": "difference from the baseline",
+        "stale": "this report was made with older data: rerun kaltim-research run",
         "reports": "Reports", "briefs": "Staff briefs", "data": "Detail tables (CSV)",
         "footer": "Data manifest {manifest}; version {version}; commit {commit}.",
         "brief_id": "Staff brief (PDF, Bahasa Indonesia)", "brief_en": "Staff brief (PDF, English)",
@@ -148,9 +152,12 @@ def write_index(reports_dir: Path, lang: str = "id", manifest: str = "", version
         s = json.loads(rj.read_text(encoding="utf-8"))
         commit = s.get("provenance", {}).get("git_commit") or commit
         sc = s["scenario"]
+        made_with = str((s.get("provenance") or {}).get("data_manifest_hash") or "")
         scenarios.append({"name": d.name, "dir": d,
                           "title": sc.get("title_id") if lang == "id" else sc.get("title"),
-                          "headline": s["headline"]})
+                          "headline": s["headline"],
+                          # older than the data: made with another manifest than today's
+                          "stale": bool(manifest) and made_with[:len(manifest)] != manifest})
     scenarios.sort(key=lambda s: (s["name"] != "baseline", s["name"]))
     chart = comparison_chart(scenarios, reports_dir / "index_comparison.png", lang) \
         if scenarios else None
@@ -183,7 +190,8 @@ def write_index(reports_dir: Path, lang: str = "id", manifest: str = "", version
                    ("brief_docx", d / "brief_id.docx")) if p.exists()]
         csvs = [f'<a href="{d.name}/{p.name}">{e(CSV_TITLES.get(p.name, p.stem))}</a>'
                 for p in sorted(d.glob("*.csv"))]
-        out.append(f"<tr><td><b>{e(s['title'] or s['name'])}</b></td><td>{'<br>'.join(heads)}"
+        stale = f"<br><small><b>{e(w['stale'])}</b></small>" if s["stale"] else ""
+        out.append(f"<tr><td><b>{e(s['title'] or s['name'])}</b>{stale}</td><td>{'<br>'.join(heads)}"
                    f"</td><td>{'<br>'.join(reports)}</td><td>{'<br>'.join(briefs)}</td>"
                    f"<td><small>{' · '.join(csvs)}</small></td></tr>")
     out.append("</table>")

@@ -203,27 +203,73 @@ def history(province: str, start_year: int = 2014, end_year: int = 2025,
     return out
 
 
-def assumptions_table(run: Run) -> pd.DataFrame | str:
+def assumptions_table(run: Run, lang: str | None = None) -> pd.DataFrame | str:
     """The parameters the scenario changes from the baseline (its whole ``modifies`` chain),
-    as a readable table: label, value in the headline year, baseline value, unit, tested
-    range and the scenario's reasoning (no code names, no ``None``)."""
+    as a readable table in the reader's language: label, value in the headline year,
+    baseline value, unit, tested range and the scenario's reasoning."""
     import pandas as pd
 
+    from kaltim_research.report.reader_tables import report_lang
+
+    lang = lang or report_lang()
     rows = run.summary.get("assumptions") or []
     if not rows:
-        return "No parameter changed from the baseline scenario."
+        return ("Skenario ini tidak mengubah asumsi skenario dasar." if lang == "id"
+                else "No parameter changed from the baseline scenario.")
     year = run.summary["horizon"]["headline_year"]
+    heads = {"id": ("Asumsi", f"Nilai {year}", "Skenario dasar", "Satuan", "Rentang uji",
+                    "Alasan skenario"),
+             "en": ("Assumption", f"Value {year}", "Baseline", "Unit", "Tested range",
+                    "Reasoning")}[lang]
+    return pd.DataFrame([dict(zip(heads, (
+        a.get(f"label_{lang}", a.get("name")), a.get("value"), a.get("baseline_value"),
+        a.get(f"unit_{lang}", a.get("unit", "")), a.get("range") or "\u2013",
+        a.get(f"why_{lang}") or "\u2013"), strict=True)) for a in rows])
 
-    def show(v) -> str:
-        if v is None or (isinstance(v, float) and v != v):
-            return "–"
-        return f"{v:,.4g}" if isinstance(v, (int, float)) else str(v)
 
-    return pd.DataFrame([{
-        "Assumption": a.get("label_en", a.get("name")),
-        f"Value {year}": show(a.get("value")), "Baseline": show(a.get("baseline_value")),
-        "Unit": a.get("unit", ""),
-        "Tested range": "–" if not a.get("range") else
-        f"{show(a['range'][0])}–{show(a['range'][1])}",
-        "Reasoning": a.get("why_en") or a.get("source") or "–"} for a in rows]).set_index(
-            "Assumption")
+def parameters_table(run: Run, prefixes: tuple[str, ...], lang: str | None = None) -> pd.DataFrame:
+    """The declared parameters starting with ``prefixes`` as this scenario sets them (not the
+    defaults): label, unit, value in the headline year, tested range and reason."""
+    import pandas as pd
+
+    from kaltim_research.models.scenario import load_scenario
+    from kaltim_research.report.assumptions import parameter_rows
+    from kaltim_research.report.reader_tables import report_lang
+
+    sc = load_scenario(run.scenario_path)
+    return pd.DataFrame(parameter_rows(sc.parameters, sc.reasons,
+                                       run.summary["horizon"]["headline_year"], tuple(prefixes),
+                                       lang or report_lang()))
+
+
+def scenario_header(run: Run, lang: str | None = None):
+    """The report's opening lines as Markdown (title, draws and seed, the two bases), in the
+    reader's language, instead of a printout."""
+    from IPython.display import Markdown
+
+    from kaltim_research.report.formatting import format_number
+    from kaltim_research.report.reader_tables import report_lang
+
+    lang = lang or report_lang()
+    sc, prov = run.summary["scenario"], run.summary["provenance"]
+    title = sc.get("title_id") if lang == "id" else sc.get("title")
+    draws = format_number(prov["draws"], 0, lang)
+    if lang == "id":
+        text = (f"**Skenario:** {title or sc['title']}  \n**Simulasi:** {draws} (benih acak "
+                f"{prov['seed']})  \nKalimantan Timur dicatat menurut pelabuhan muat (BPS "
+                "Kaltim), Kalimantan Utara menurut asal barang (ekspor asli); keduanya tidak "
+                "pernah dijumlahkan.")
+    else:
+        text = (f"**Scenario:** {title}  \n**Draws:** {draws} (seed {prov['seed']})  \n"
+                + run.summary["basis_note"])
+    return Markdown(text)
+
+
+def _install_reader_tables() -> None:
+    """In a notebook kernel every DataFrame displays as a reader table (report.reader_tables)."""
+    from kaltim_research.report.reader_tables import install
+
+    install()
+
+
+_install_reader_tables()

@@ -331,8 +331,24 @@ def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dic
         **fiscal_jobs_summary(run),
         **brief_inputs(run, processed_dir, heads),  # trajectory, fan_charts, data_vintage
     }
+    summary["kihi_value"] = kihi_value(run, summary["horizon"]["headline_year"])
     summary["comparison"] = comparison_rows(summary)
     return summary
+
+
+def kihi_value(run: RunResult, year: int) -> dict | None:
+    """KIHI in the headline year: gross exports and the value retained in Indonesia after
+    imported alumina, anodes and other inputs (kihi.csv), for the brief's "gross and
+    retained"; None when the scenario has no KIHI output."""
+    k = run.extra.get("kihi")
+    if k is None or k.empty or "gross_export_usd_m_mean" not in k:
+        return None
+    r = k[k["year"] == year]
+    if r.empty or not float(r["gross_export_usd_m_mean"].iloc[0]):
+        return None
+    r = r.iloc[0]
+    return {"year": int(year), "gross_usd_m_mean": float(r["gross_export_usd_m_mean"]),
+            "net_retained_usd_m_mean": float(r["net_retained_usd_m_mean"])}
 
 
 def _json_default(o):

@@ -231,10 +231,14 @@ def comparison_table(reports_dir: Path = REPORTS_DIR,
 
 
 def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
-                 comparison: list[dict] | None = None, docx_langs: tuple[str, ...] = ("id",)) -> list[Path]:
+                 comparison: list[dict] | None = None, docx_langs: tuple[str, ...] = ("id",),
+                 brief_date: str | None = None) -> list[Path]:
+    """Write the briefs of one report folder; ``brief_date`` (ISO) overrides the Tanggal."""
     from kaltim_research.report.brief import build_brief_docx, build_brief_pdf
 
     summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    if brief_date:
+        summary["brief_date"] = brief_date
     if (report_dir / "changes.json").exists():  # "Perubahan sejak telaah sebelumnya"
         summary["changes"] = json.loads((report_dir / "changes.json").read_text(encoding="utf-8"))
     comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
@@ -372,6 +376,9 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     """Run the reports of ``files``; returns the exit code (0 ok, 1 a report failed)."""
     overrides = overrides or {}
     todo, skipped = plan(files, overrides, lang, force, reports_dir, draws, notebooks_dir)
+    # The reports' tables and headers in the same language as the index (report.reader_tables);
+    # kernels and worker processes inherit it.
+    os.environ["KALTIM_REPORT_LANG"] = lang
     integrity.clean_reports(Path(reports_dir))  # leftovers of killed runs
     t0 = time.perf_counter()
     for name in skipped:

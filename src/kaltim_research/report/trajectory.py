@@ -9,6 +9,7 @@ exports), and fan-chart series for every province (history with gaps kept as gap
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,16 +34,34 @@ def latest_period(exports: pd.DataFrame, province: str, concept: str) -> dict | 
     return {"year": int(r["year"]), "month": int(r["month"]), "period_type": r["period_type"],
             "months": 12 if r["period_type"] == "year" else (
                 int(r["month"]) if r["period_type"] == "ytd" else 1),
-            "value_usd_m": float(r["value_usd_m"]), "source_url": r["source_url"]}
+            "value_usd_m": float(r["value_usd_m"]), "source_url": r["source_url"],
+            "source_date": _page_date(r.get("source_date"))}
+
+
+def _page_date(text) -> str | None:
+    """The first ISO date (or year-month) of a ledger ``source_date`` ("2025-11-22 (page
+    date)"), for "dikutip <outlet> (<date>)"; None when none is printed."""
+    m = re.search(r"\b(\d{4}-\d{2}(?:-\d{2})?)\b", str(text or ""))
+    return m.group(1) if m else None
 
 
 def data_vintage_parts(exports: pd.DataFrame, prices_monthly: pd.DataFrame) -> dict:
-    """Last month covered by the export ledger per province and by the coal price series."""
+    """Last month covered by the export ledger per province and by the coal price series, and
+    ``released``: the newest page date (ISO, from ``source_date``) among the rows of those last
+    months, the newest data release the brief uses (its Tanggal is never earlier)."""
     out = {"exports": []}
+    dates = []
     for prov, g in exports.groupby("province"):
-        last = g.sort_values(["year", "month"]).iloc[-1]
+        g = g.sort_values(["year", "month"])
+        last = g.iloc[-1]
         out["exports"].append({"province": prov, "year": int(last["year"]),
                                "month": int(last["month"])})
+        if "source_date" in g:
+            rows = g[(g["year"] == last["year"]) & (g["month"] == last["month"])]
+            dates += [m for d in rows["source_date"].dropna().astype(str)
+                      for m in re.findall(r"\b(\d{4}-\d{2}-\d{2})\b", d)]
+    if dates:
+        out["released"] = max(dates)
     pm = prices_monthly[prices_monthly["series_id"] == "coal_newcastle"]
     if not pm.empty:
         lp = pm.sort_values(["year", "month"]).iloc[-1]
@@ -94,7 +113,7 @@ def trajectories(run, processed_dir: Path, heads: list[dict]) -> list[dict]:
             last_full = {"year": int(r["year"]), "value_usd_m": float(r["value_usd_m"]),
                          "is_derived": bool(r["is_derived"]), "method": r["basis"],
                          "source_url": r["source_url"] if isinstance(r["source_url"], str)
-                         else None}
+                         else None, "source_date": _page_date(r.get("source_date"))}
         comps = h.get("components_mean") or {}
         levers = sum(float(v) for k, v in comps.items() if k != "baseline" and v is not None)
         hy = int(h["year"])

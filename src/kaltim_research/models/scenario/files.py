@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_valid
 
 from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
 from kaltim_research.models.scenario.parameter import Frozen
-from kaltim_research.models.scenario.parameters import Parameters
+from kaltim_research.models.scenario.parameters import Parameters, parameter_docs
 from kaltim_research.models.scenario.reasons import Reasons
 
 
@@ -211,8 +212,47 @@ def load_scenario(path: Path) -> Scenario:
     data = chain[-1][1]
     scenario = parse_scenario({**data, "parameters": resolved_parameters(path, chain=chain),
                                "reasons": resolved_parameters(path, "reasons", chain)}, str(path))
+    problems = description_mismatches(data)
+    if problems:
+        raise ScenarioError(str(path), problems)
     scenario._name = path.stem
     return scenario
+
+
+#: Quantities a description may state in words, by the parameter's declared unit: a number
+#: followed by these words must be one of the values the file sets (issue 20: the RKAB
+#: description said 600 Mt after the value became 650).
+DESCRIBED_UNITS = {"million tonnes": {"description": r"(\d[\d,]*(?:\.\d+)?)\s*Mt\b",
+                                      "description_id": r"(\d[\d.]*(?:,\d+)?)\s*juta ton\b"}}
+
+
+def _number(text: str, key: str) -> float:
+    if key == "description_id":  # Indonesian: 1.375,5
+        return float(text.replace(".", "").replace(",", "."))
+    return float(text.replace(",", ""))
+
+
+def description_mismatches(data: dict) -> list[str]:
+    """Numbers in the file's own description and description_id stated in the unit of a
+    parameter the file sets (``DESCRIBED_UNITS``) that match none of that parameter's values,
+    e.g. "600 Mt" when ``coal_volume.output_mt`` is ``{2025: 790, 2026: 650}``."""
+    units = {d.name: d.unit for d in parameter_docs()}
+    out = []
+    for group, fields in (data.get("parameters") or {}).items():
+        for name, value in (fields or {}).items() if isinstance(fields, dict) else ():
+            full = f"{group}.{name}"
+            patterns = DESCRIBED_UNITS.get(units.get(full, ""))
+            if not patterns:
+                continue
+            vals = set((value or {}).values()) if isinstance(value, dict) else {value}
+            vals = {float(v) for v in vals if isinstance(v, int | float)}
+            for key, pattern in patterns.items():
+                for m in re.finditer(pattern, str(data.get(key) or "")):
+                    said = _number(m.group(1), key)
+                    if said not in vals:
+                        out.append(f"'{key}' says {m.group(0)!r} but '{full}' is "
+                                   f"{value}: update the description")
+    return out
 
 
 def reference_scenario(path: Path) -> Scenario | None:

@@ -10,7 +10,8 @@ from kaltim_research.report.brief.content import build_brief_content
 from kaltim_research.report.brief.docx import build_brief_docx
 from kaltim_research.report.brief.model import BriefContent, Figure, Item, Para, Section, Table
 from kaltim_research.report.brief.pdf import build_brief_pdf
-from kaltim_research.report.brief.text import brief_numbers, brief_text, short_hash
+from kaltim_research.report.brief.text import brief_text, short_hash
+from kaltim_research.report.brief.wording import brief_numbers
 
 __all__ = [
     "BriefContent",

@@ -4,7 +4,8 @@ table, built from the results dict (sentences from templates/brief_text.yaml, ch
 
 from __future__ import annotations
 
-from kaltim_research.report.brief.extras import fiscal_and_jobs as _fiscal_and_jobs
+from kaltim_research.report.brief.extras import fiscal_and_jobs
+from kaltim_research.report.brief.facts_model import Amount, BriefFacts, ProvinceFacts
 from kaltim_research.report.brief.figure import render_fan_chart
 from kaltim_research.report.brief.model import (
     CHART_H_CM,
@@ -14,28 +15,17 @@ from kaltim_research.report.brief.model import (
     Item,
     Table,
 )
-from kaltim_research.report.brief.rules import (
-    KALTIM,
-    hl_rows,
-    lever_parts,
-    median_or_mean,
-    ordered,
-    paired_range,
-    scenario_kind,
-)
+from kaltim_research.report.brief.rules import KALTIM, ordered
 from kaltim_research.report.brief.text import (
     BriefText,
-    basis_of,
     billions,
     draws_text,
     letters,
     num,
-    period_label,
     unit_label,
-    usd,
-    usd_range,
     year_text,
 )
+from kaltim_research.report.brief.wording import cause, money, money_range
 from kaltim_research.report.formatting import (
     NOT_AVAILABLE,
     format_number,
@@ -62,99 +52,65 @@ def coal_price_text(v: float, tx: BriefText) -> str:
     return f"{format_number(v, 0 if float(v).is_integer() else 1, tx.lang)} {unit_label('US$/t', tx)}"
 
 
-def _trajectory_item(h: dict, t: dict, tx: BriefText) -> str | None:
-    """Change from the last full year to the headline year, and its main cause."""
-    lang = tx.lang
-    lf = t.get("last_full_year") or {}
-    then, p50 = num(lf, "value_usd_m"), median_or_mean(h)
-    if is_missing(then) or is_missing(p50):
+def _trajectory_item(p: ProvinceFacts, tx: BriefText) -> str | None:
+    """From the latest year the model holds (nowcast or full year) to the headline year; the
+    cause is the conclusion's (from the attribution), not a guess from two prices."""
+    r = p.reference
+    if r is None or is_missing(p.p50.value_usd_m) or not r.value.value_usd_m:
         return None
-    base_change = num(t, "baseline_component_mean") - then
-    levers = num(t, "levers_mean")
-    if not is_missing(levers) and abs(levers) > abs(base_change):
-        parts = lever_parts(h)
-        key = max(parts, key=lambda k: abs(parts[k])) if parts else "baseline"
-        cause = tx("sentences", "cause_levers", driver=tx.component(key))
-    else:
-        pt, ph = num(t, "coal_price_then"), num(t, "coal_price_headline")
-        if is_missing(pt) or is_missing(ph):
-            cause = tx("sentences", "cause_commodities")
-        else:
-            key = "cause_prices_down" if ph < pt else "cause_prices_up"
-            cause = tx("sentences", key, then=coal_price_text(pt, tx), now=coal_price_text(ph, tx))
-    return tx("sentences", "finding_trajectory_item", province=str(h.get("province")),
-              then=usd(then, lang), period=period_label("year", lf.get("year"), 12, tx,
-                                                        bool(lf.get("is_derived"))),
-              p50=usd(p50, lang), year=year_text(h.get("year")),
-              change_pct=_pct_change(then, p50, lang), cause=cause)
+    change = (p.p50.value_usd_m / r.value.value_usd_m - 1) * 100.0
+    return tx("sentences", "finding_trajectory_item", province=p.province,
+              then=money(r.value, tx.lang), period=tx("sentences", f"period_{r.kind}",
+                                                      year=year_text(r.year)),
+              p50=money(p.p50, tx.lang), year=year_text(p.year),
+              change_pct=format_pct(change, 1, tx.lang, signed=True))
 
 
-def _findings(results: dict, tx: BriefText) -> list[str]:
-    lang, kind = tx.lang, scenario_kind(results)
-    hl = hl_rows(results)
+def _findings(results: dict, facts: BriefFacts, tx: BriefText) -> list[str]:
+    lang = tx.lang
     findings: list[str] = []
-    for h in hl:
+    for p in facts.provinces:
         vs = ""
-        if kind != "baseline":
+        if facts.kind != "baseline" and p.contributions:
             vs = tx("sentences", "finding_vs_baseline",
-                    diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
-                    diff_pct=format_pct(num(h, "difference_pct"), 1, lang, signed=True),
-                    baseline=usd(num(h, "baseline_mean"), lang))
-            pr = paired_range(h)
-            if pr:
-                vs += tx("sentences", "finding_paired", lo=usd(pr[0], lang, signed=True),
-                         hi=usd(pr[1], lang, signed=True))
-        findings.append(tx("sentences", "finding_province", province=str(h.get("province")),
-                           basis=tx.basis(basis_of(results, h)), year=year_text(h.get("year")),
-                           p50=usd(median_or_mean(h), lang), mean=usd(num(h, "total_mean"), lang),
-                           range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang),
-                           vs_baseline=vs))
-    items = [i for i in (_trajectory_item(h, province_trajectory(results, h.get("province")), tx) for h in hl)
-             if i]
+                    diff_usd=money(p.difference, lang, signed=True),
+                    diff_pct=format_pct(p.difference_pct, 1, lang, signed=True),
+                    baseline=money(p.baseline_mean, lang))
+            if p.paired:
+                vs += tx("sentences", "finding_paired", lo=money(p.paired[0], lang, signed=True),
+                         hi=money(p.paired[1], lang, signed=True))
+        findings.append(tx("sentences", "finding_province", province=p.province,
+                           basis=tx.basis(p.basis), year=year_text(p.year),
+                           p50=money(p.p50, lang), mean=money(p.mean, lang),
+                           range=money_range(p.p10, p.p90, lang), vs_baseline=vs))
+    items = [i for i in (_trajectory_item(p, tx) for p in facts.provinces) if i]
     if items:
         findings.append(tx("sentences", "finding_trajectory", items="; ".join(items)))
-    # The latest published figure when it covers part of a year: said so, never set silently
-    # beside a full-year projection.
+    # The latest partial-year figures stand in the facts table with their period (section 3).
     items = []
-    for h in hl:
-        la = province_trajectory(results, h.get("province")).get("latest") or h.get("last_actual") or {}
-        months = la.get("months")
-        if la.get("period_type") in ("ytd", "month") and not is_missing(la.get("value_usd_m")):
-            items.append(tx("sentences", "finding_latest_item", province=str(h.get("province")),
-                            value=usd(num(la, "value_usd_m"), lang),
-                            period=period_label(la.get("period_type"), la.get("year"),
-                                                la.get("month"), tx),
-                            note=tx("periods", "month_note") if la.get("period_type") == "month"
-                            else tx("periods", "months_note",
-                                    months=format_number(months or la.get("month"), 0, lang))))
+    for p in facts.provinces:
+        parts = [f"{cause(c, tx)} {money(Amount(c.value_usd_m, p.difference.step), lang, signed=True)}"
+                 for c in p.contributions]
+        if p.new_exports is not None and p.rerouted is not None and p.rerouted.value_usd_m:
+            parts.append(tx("sentences", "finding_new_rerouted",
+                            new=money(p.new_exports, lang, signed=True),
+                            rerouted=money(p.rerouted, lang, signed=True)))
+        if parts:
+            items.append(tx("sentences", "finding_components_item", province=p.province,
+                            parts=", ".join(parts)))
     if items:
-        findings.append(tx("sentences", "finding_latest_partial", items="; ".join(items)))
-    if kind != "baseline":
-        items = []
-        for h in hl:
-            if not is_missing(h.get("new_exports_mean")) and not is_missing(h.get("rerouted_mean")):
-                items.append(tx("sentences", "finding_new_rerouted", province=str(h.get("province")),
-                                new=usd(num(h, "new_exports_mean"), lang, signed=True),
-                                rerouted=usd(num(h, "rerouted_mean"), lang, signed=True)))
-                continue
-            parts = [f"{tx.component(k)} {usd(v, lang, signed=True)}"
-                     for k, v in lever_parts(h).items() if round(v, 1) != 0.0]
-            if parts:
-                items.append(tx("sentences", "finding_components_item",
-                                province=str(h.get("province")), parts=", ".join(parts)))
-        if items:
-            findings.append(tx("sentences", "finding_components", year=year_text(hl[0].get("year")),
-                               items="; ".join(items)))
-    items = [tx("sentences", "finding_structure_item", province=str(h.get("province")),
-                coal=format_pct(num(h, "coal_share_pct"), 1, lang),
-                coal_baseline=format_pct(num(h, "coal_share_baseline_pct"), 1, lang))
-             for h in hl if not is_missing(h.get("coal_share_pct"))]
-    if items and hl:
-        findings.append(tx("sentences", "finding_structure", year=year_text(hl[0].get("year")),
+        findings.append(tx("sentences", "finding_components", year=year_text(facts.provinces[0].year),
+                           items="; ".join(items)))
+    items = [tx("sentences", "finding_structure_item", province=p.province,
+                coal=format_pct(p.coal_share_pct, 1, lang),
+                coal_baseline=format_pct(p.coal_share_baseline_pct, 1, lang))
+             for p in facts.provinces if not is_missing(p.coal_share_pct)]
+    if items:
+        findings.append(tx("sentences", "finding_structure", year=year_text(facts.provinces[0].year),
                            items="; ".join(items)))
     # The budget and jobs lines are in every brief, outside the cap on the other findings
     # (issue 19: they were cut from every brief but the baseline's).
-    return findings[: int(tx.rules["max_findings"])] + _fiscal_and_jobs(results, tx)
+    return findings[: int(tx.rules["max_findings"])] + fiscal_and_jobs(facts, tx)
 
 
 def _comparison_table(results: dict, rows_in: list[dict] | None, tx: BriefText) -> Table | None:
@@ -196,9 +152,10 @@ def _comparison_table(results: dict, rows_in: list[dict] | None, tx: BriefText) 
                             draws=draws_text(results, lang)))
 
 
-def section_analysis(results: dict, tx: BriefText, comparison: list[dict] | None) -> list[Block]:
+def section_analysis(results: dict, facts: BriefFacts, tx: BriefText,
+                     comparison: list[dict] | None) -> list[Block]:
     lang = tx.lang
-    findings = _findings(results, tx)
+    findings = _findings(results, facts, tx)
     blocks: list[Block] = [
         Item(lbl, text) for lbl, text in zip(letters(len(findings)), findings, strict=True)
     ]

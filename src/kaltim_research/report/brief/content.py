@@ -12,13 +12,8 @@ import re
 from pathlib import Path
 
 from kaltim_research.fileio import atomic_write_file
-from kaltim_research.report.brief.actions import actions as _actions
-from kaltim_research.report.brief.analysis import (
-    coal_price_text,
-    province_trajectory,
-    section_analysis,
-)
-from kaltim_research.report.brief.extras import changes_text as _changes
+from kaltim_research.report.brief.analysis import section_analysis
+from kaltim_research.report.brief.facts import BriefFacts, brief_facts
 from kaltim_research.report.brief.model import (
     Block,
     BriefContent,
@@ -27,21 +22,10 @@ from kaltim_research.report.brief.model import (
     Section,
     Table,
 )
-from kaltim_research.report.brief.rules import (
-    effect_size,
-    hl_rows,
-    largest_driver,
-    lever_parts,
-    median_or_mean,
-    ordered,
-    paired_range,
-    price_part,
-    scenario_kind,
-)
+from kaltim_research.report.brief.rules import hl_rows, ordered
 from kaltim_research.report.brief.text import (
     BriefText,
     basis_of,
-    brief_numbers,
     date_text,
     draws_text,
     fmt_param,
@@ -55,8 +39,16 @@ from kaltim_research.report.brief.text import (
     short_reference,
     unit_label,
     usd,
-    usd_range,
     year_text,
+)
+from kaltim_research.report.brief.wording import (
+    action_text,
+    brief_numbers,
+    changes_text,
+    conclusion,
+    pct,
+    signature,
+    summary,
 )
 from kaltim_research.report.formatting import (
     NOT_AVAILABLE,
@@ -67,43 +59,14 @@ from kaltim_research.report.formatting import (
 # --------------------------------------------------------------------------- bottom line
 
 
-def _summary(results: dict, tx: BriefText) -> list[Block]:
-    """One or two sentences under Perihal: the headline numbers and the largest driver."""
-    lang, kind = tx.lang, scenario_kind(results)
-    parts = []
-    for h in hl_rows(results):
-        if kind == "baseline":
-            t = province_trajectory(results, h.get("province"))
-            lf = t.get("last_full_year") or {}
-            change = "" if not lf else tx(
-                "sentences", "summary_change_history", then=usd(num(lf, "value_usd_m"), lang),
-                period=period_label("year", lf.get("year"), 12, tx, bool(lf.get("is_derived"))))
-        else:
-            change = tx("sentences", "summary_change_scenario",
-                        diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
-                        diff_pct=format_pct(num(h, "difference_pct"), 1, lang, signed=True))
-        parts.append(tx("sentences", "summary_province", province=str(h.get("province")),
-                        year=year_text(h.get("year")), p50=usd(median_or_mean(h), lang),
-                        range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang),
-                        change=change))
-    driver = largest_driver(results)
-    if kind == "baseline":
-        t = next((t for t in results.get("trajectory") or [] if t.get("coal_price_then")), None)
-        if t:
-            parts.append(tx("sentences", "summary_driver_prices",
-                            then=coal_price_text(num(t, "coal_price_then"), tx),
-                            year_then=year_text((t.get("last_full_year") or {}).get("year")),
-                            now=coal_price_text(num(t, "coal_price_headline"), tx),
-                            year=year_text(t.get("headline_year"))))
-    elif driver is not None:
-        key, value, h = driver
-        sentence = "summary_driver_shock" if key == "price_and_coal_demand" else \
-            "summary_driver_levers"
-        parts.append(tx("sentences", sentence, driver=tx.component(key),
-                        value=usd(value, lang, signed=True), province=str(h.get("province"))))
-    blocks: list[Block] = [Para(" ".join(parts), lead=tx("labels", "summary_lead"))] if parts \
-        else []
-    changes = _changes(results, tx)
+def _summary(results: dict, facts: BriefFacts, tx: BriefText) -> list[Block]:
+    """The bottom line under Perihal (from the facts), then what changed."""
+    text = summary(facts, tx)
+    blocks: list[Block] = [Para(text, lead=tx("labels", "summary_lead"))] if text else []
+    labels = {a.get("name"): (a.get(f"label_{tx.lang}") or a.get("name"), a.get("unit"),
+                              a.get(f"unit_{tx.lang}") or a.get("unit") or "")
+              for a in results.get("assumptions") or [] if isinstance(a, dict)}
+    changes = changes_text(facts.changes, facts, tx, labels)
     if changes:
         blocks.append(Para(changes, lead=tx("labels", "changes_lead")))
     return blocks
@@ -146,7 +109,7 @@ def _section_assumptions(results: dict, tx: BriefText) -> list[Block]:
     rows = _assumption_rows(results, tx)
     year = year_text((results.get("horizon") or {}).get("headline_year"))
     if rows:
-        intro = "assumptions_intro_baseline" if scenario_kind(results) == "baseline" \
+        intro = "assumptions_intro_baseline" if not sc.get("modifies") \
             else "assumptions_intro"
         blocks.append(Para(tx("sentences", intro)))
         header = [h.format(year=year) for h in tx.get("tables", "assumptions")]
@@ -179,6 +142,16 @@ def _vintage(results: dict, tx: BriefText) -> str | None:
               prices=month_year(pr.get("year"), pr.get("month"), tx))
 
 
+def _bps_source(t: dict, period: dict, tx: BriefText) -> str:
+    """A BPS figure's source as cited: "BPS Provinsi <province>, dikutip <outlet> (<date>)"
+    (the outlet reports the release; the date is the page's when the ledger has it)."""
+    d = str(period.get("source_date") or "")
+    when = date_text(d, tx) if len(d) == 10 else month_year(int(d[:4]), int(d[5:7]), tx) \
+        if len(d) == 7 else ""
+    return tx("sentences", "source_bps", province=str(t.get("province")),
+              outlet=host(period.get("source_url")), date=f" ({when})" if when else "")
+
+
 def _section_facts(results: dict, tx: BriefText) -> list[Block]:
     lang = tx.lang
     blocks: list[Block] = []
@@ -194,12 +167,12 @@ def _section_facts(results: dict, tx: BriefText) -> list[Block]:
             rows.append([tx("sentences", "fact_full_year", province=str(t.get("province")),
                             basis=basis, period=period_label("year", lf.get("year"), 12, tx,
                                                              bool(lf.get("is_derived")))),
-                         usd(num(lf, "value_usd_m"), lang), host(lf.get("source_url"))])
+                         usd(num(lf, "value_usd_m"), lang), _bps_source(t, lf, tx)])
         if la and (not lf or la.get("period_type") != "year" or la.get("year") != lf.get("year")):
             rows.append([tx("sentences", "fact_latest", province=str(t.get("province")),
                             basis=basis, period=period_label(la.get("period_type"), la.get("year"),
                                                              la.get("month"), tx)),
-                         usd(num(la, "value_usd_m"), lang), host(la.get("source_url"))])
+                         usd(num(la, "value_usd_m"), lang), _bps_source(t, la, tx)])
     for f in results.get("facts") or []:
         if not isinstance(f, dict) or (trajectory and "value_usd_m" in f):
             continue  # export facts come from the trajectory (one period vocabulary)
@@ -222,53 +195,29 @@ def _section_facts(results: dict, tx: BriefText) -> list[Block]:
     return blocks
 
 
-def _section_conclusion(results: dict, tx: BriefText) -> list[Block]:
-    lang, kind = tx.lang, scenario_kind(results)
-    hl = hl_rows(results)
-    blocks: list[Block] = []
-    if kind == "baseline":
-        items = [tx("sentences", "conclusion_baseline_item", province=str(h.get("province")),
-                    p50=usd(median_or_mean(h), lang), year=year_text(h.get("year")),
-                    range=usd_range(num(h, "total_p10"), num(h, "total_p90"), lang)) for h in hl]
-        blocks.append(Para(tx("sentences", "conclusion_baseline", items="; ".join(items))))
-    elif kind == "shock":
-        h = min(hl, key=lambda r: price_part(r)) if hl else None
-        if h is not None:
-            blocks.append(Para(tx("sentences", "conclusion_shock", province=str(h.get("province")),
-                                  year=year_text(h.get("year")),
-                                  diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
-                                  diff_pct=format_pct(num(h, "difference_pct"), 1, lang,
-                                                      signed=True))))
-    else:
-        for h in hl:
-            parts = lever_parts(h)
-            key = max(parts, key=lambda k: abs(parts[k])) if parts else "export_center"
-            pr, certainty = paired_range(h), ""
-            if pr:
-                certainty = tx("sentences", "certainty_positive" if pr[0] > 0 else
-                               "certainty_mixed", lo=usd(pr[0], lang, signed=True),
-                               hi=usd(pr[1], lang, signed=True))
-            rerouted, new = num(h, "rerouted_mean"), num(h, "new_exports_mean")
-            if not is_missing(rerouted) and rerouted > 0 and rerouted > abs(new or 0):
-                # Mostly a change of loading port (issue 9): say so rather than "a gain".
-                blocks.append(Para(tx("sentences", "conclusion_lever_rerouted",
-                                      province=str(h.get("province")), year=year_text(h.get("year")),
-                                      diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
-                                      rerouted=usd(rerouted, lang), new=usd(new or 0.0, lang))))
-                continue
-            blocks.append(Para(tx("sentences", f"conclusion_lever_{effect_size(h, tx)}",
-                                  province=str(h.get("province")), driver=tx.component(key),
-                                  year=year_text(h.get("year")), certainty=certainty,
-                                  diff_usd=usd(num(h, "difference_mean"), lang, signed=True),
-                                  diff_pct=format_pct(num(h, "difference_pct"), 1, lang,
-                                                      signed=True))))
+def _section_conclusion(facts: BriefFacts, tx: BriefText) -> list[Block]:
+    blocks: list[Block] = [Para(s) for s in conclusion(facts, tx, lambda p: effect_of(p, tx))]
     thr = float(tx.rules["coal_dependence_pct"])
-    coal_items = [tx("sentences", "conclusion_coal_item", province=str(h.get("province")),
-                     coal=format_pct(num(h, "coal_share_pct"), 1, lang))
-                  for h in hl if not is_missing(h.get("coal_share_pct"))
-                  and float(h["coal_share_pct"]) >= thr]
-    if coal_items:
-        blocks.append(Para(tx("sentences", "conclusion_coal", items="; ".join(coal_items))))
+    coal = [tx("sentences", "conclusion_coal_item", province=p.province,
+               coal=pct(p.coal_share_pct, tx.lang))
+            for p in facts.provinces if not is_missing(p.coal_share_pct) and p.coal_share_pct >= thr]
+    if coal:
+        blocks.append(Para(tx("sentences", "conclusion_coal", items="; ".join(coal))))
+    return blocks
+
+
+def effect_of(p, tx: BriefText) -> str:
+    """``negligible``, ``modest`` or ``material`` by |difference| as % of the baseline."""
+    v = p.difference_pct
+    if is_missing(v) or abs(v) < float(tx.rules["effect_negligible_pct"]):
+        return "negligible"
+    return "material" if abs(v) >= float(tx.rules["effect_material_pct"]) else "modest"
+
+
+def _section_actions(facts: BriefFacts, tx: BriefText) -> list[Block]:
+    texts = [action_text(a, facts, tx) for a in facts.actions]
+    blocks: list[Block] = [Item(lbl, t) for lbl, t in zip(letters(len(texts)), texts, strict=True)]
+    blocks += [Para(line, style="signature") for line in signature(facts, tx)]
     return blocks
 
 
@@ -288,7 +237,8 @@ def _footer(results: dict, tx: BriefText) -> str:
 
 
 def build_brief_content(
-    results: dict, lang: str = "id", comparison: list[dict] | None = None
+    results: dict, lang: str = "id", comparison: list[dict] | None = None,
+    brief_date: str | None = None,
 ) -> BriefContent:
     """Build the brief's content once, independent of the output format.
 
@@ -306,12 +256,12 @@ def build_brief_content(
     BriefContent
     """
     tx = BriefText(lang)
+    facts = brief_facts(results, brief_date)
     horizon = results.get("horizon") or {}
-    sc = results.get("scenario") or {}
     meta = [
         (tx("labels", "to_label"), tx("labels", "to")),
         (tx("labels", "from_label"), tx("labels", "from")),
-        (tx("labels", "date_label"), date_text(sc.get("date"), tx)),
+        (tx("labels", "date_label"), date_text(facts.brief_date, tx)),
         (
             tx("labels", "subject_label"),
             tx(
@@ -323,18 +273,13 @@ def build_brief_content(
             ),
         ),
     ]
-    actions = _actions(results, tx)
     sections = [
         Section("issue", tx("headings", "issue"), _section_issue(results, tx)),
         Section("assumptions", tx("headings", "assumptions"), _section_assumptions(results, tx)),
         Section("facts", tx("headings", "facts"), _section_facts(results, tx)),
-        Section("analysis", tx("headings", "analysis"), section_analysis(results, tx, comparison)),
-        Section("conclusion", tx("headings", "conclusion"), _section_conclusion(results, tx)),
-        Section(
-            "actions",
-            tx("headings", "actions"),
-            [Item(lbl, t) for lbl, t in zip(letters(len(actions)), actions, strict=True)],
-        ),
+        Section("analysis", tx("headings", "analysis"), section_analysis(results, facts, tx, comparison)),
+        Section("conclusion", tx("headings", "conclusion"), _section_conclusion(facts, tx)),
+        Section("actions", tx("headings", "actions"), _section_actions(facts, tx)),
     ]
     return BriefContent(
         lang=lang,
@@ -343,8 +288,8 @@ def build_brief_content(
         sections=sections,
         footer=_footer(results, tx),
         page_label=tx("labels", "page"),
-        numbers=brief_numbers(results, lang),
-        summary=_summary(results, tx),
+        numbers=brief_numbers(facts, lang),
+        summary=_summary(results, facts, tx),
     )
 
 

@@ -1,93 +1,50 @@
-"""Optional brief lines: what changed since the previous brief (changes.json) and the
-fiscal (DBH) and jobs lines when the results carry them."""
+"""The fiscal (DBH) and jobs lines of the brief, from its facts."""
 from __future__ import annotations
 
-from kaltim_research.report.brief.rules import (
-    KALTIM,
-    ordered,
-)
-from kaltim_research.report.brief.text import (
-    BriefText,
-    date_text,
-    num,
-    usd,
-    year_text,
-)
-from kaltim_research.report.formatting import (
-    format_number,
-    format_pct,
-    is_missing,
-)
+from kaltim_research.report.brief.text import BriefText, year_text
+from kaltim_research.report.formatting import NOT_AVAILABLE, format_number, is_missing
 
 
-def changes_text(results: dict, tx: BriefText) -> str:
-    """"Perubahan sejak telaah sebelumnya" from ``results["changes"]`` (changes.json)."""
-    ch = results.get("changes")
-    if not isinstance(ch, dict) or not ch.get("inputs_changed"):
-        return ""
-    lang = tx.lang
-    names = [tx("labels", f"input_{k}") for k in ch["inputs_changed"]]
-    inputs = names[0] if len(names) == 1 else \
-        ", ".join(names[:-1]) + f" {tx('labels', 'and')} {names[-1]}"
-    items = []
-    for r in ordered(ch.get("headlines") or []):
-        items.append(tx("sentences", "changes_item", province=str(r.get("province")),
-                        before=usd(num(r, "before_usd_m"), lang),
-                        after=usd(num(r, "after_usd_m"), lang),
-                        change_pct=format_pct(num(r, "change_pct"), 1, lang, signed=True)))
-    if ch.get("data_resources_added"):
-        items.append(tx("sentences", "changes_resources",
-                        count=format_number(len(ch["data_resources_added"]), 0, lang)))
-    labels = {a.get("name"): a.get(f"label_{lang}") for a in results.get("assumptions") or []}
-    params = [labels.get(p.get("name")) or "" for p in ch.get("parameters_changed") or []]
-    if any(params):
-        items.append(tx("sentences", "changes_parameters", names=", ".join(p for p in params if p)))
-    prev = (ch.get("previous") or {}).get("created")
-    return tx("sentences", "changes", date=f" ({date_text(str(prev)[:10], tx)})" if prev else "",
-              inputs=inputs, items=" ".join(items))
-
-
-
-def fiscal_and_jobs(results: dict, tx: BriefText) -> list[str]:
-    """DBH and jobs lines when the results carry ``fiscal`` / ``jobs`` (headline year)."""
+def fiscal_and_jobs(facts, tx: BriefText) -> list[str]:
+    """DBH and jobs lines of every province for every scenario, from the facts: a figure
+    when estimated, else said to be not estimable or not computed (labelled as partial: DBH
+    counts coal royalties only; jobs count the sectors the model carries)."""
     lang, out = tx.lang, []
-    hy = (results.get("horizon") or {}).get("headline_year")
-    fiscal = ordered([f for f in results.get("fiscal") or [] if f.get("year") == hy])
+    year = year_text(facts.provinces[0].year) if facts.provinces else NOT_AVAILABLE
     items = []
-    for f in fiscal:
-        if f.get("dbh_cash_estimable") is False:  # no allocation of its own: say so, no number
-            items.append(tx("sentences", "finding_fiscal_not_estimable",
-                            province=str(f.get("province")),
-                            accrual=format_number(num(f, "dbh_accrual_idr_bn_p50"), 0, lang)))
+    for p in facts.provinces:
+        f = p.fiscal
+        if f.status == "not_estimable":  # cash cannot be estimated: the entitlement instead
+            items.append(tx("sentences", "finding_fiscal_not_estimable", province=p.province,
+                            accrual=format_number(f.value, 0, lang)))
             continue
-        diff = num(f, "dbh_difference_idr_bn_p50")
-        items.append(tx("sentences", "finding_fiscal_item", province=str(f.get("province")),
-                        dbh=format_number(num(f, "dbh_province_idr_bn_p50"), 0, lang),
-                        lo=format_number(num(f, "dbh_province_idr_bn_p10"), 0, lang),
-                        hi=format_number(num(f, "dbh_province_idr_bn_p90"), 0, lang),
+        if f.status != "ok":
+            items.append(tx("sentences", f"finding_fiscal_{f.status}", province=p.province))
+            continue
+        diff = f.difference
+        items.append(tx("sentences", "finding_fiscal_item", province=p.province,
+                        dbh=format_number(f.value, 0, lang),
+                        lo=format_number(f.low, 0, lang), hi=format_number(f.high, 0, lang),
                         diff="" if is_missing(diff) or round(diff) == 0 else
                         tx("sentences", "finding_fiscal_diff",
-                           diff=("+" if diff > 0 else "-") + format_number(abs(diff), 0, lang))))
+                           diff=("+" if diff > 0 else "-") + ("Rp" if lang == "id" else "IDR ")
+                           + format_number(abs(diff), 0, lang))))
     if items:
-        out.append(tx("sentences", "finding_fiscal", year=year_text(hy), items="; ".join(items)))
-    jobs: dict[str, list[float]] = {}
-    sectors: dict[str, dict[str, float]] = {}
-    for j in results.get("jobs") or []:
-        if j.get("year") == hy and not is_missing(j.get("jobs_p50")):
-            jobs.setdefault(j.get("province"), [0.0, 0.0])
-            jobs[j["province"]][0] += float(j["jobs_p50"])
-            jobs[j["province"]][1] += 0.0 if is_missing(j.get("jobs_difference_p50")) else \
-                float(j["jobs_difference_p50"])
-            sectors.setdefault(j["province"], {})[str(j.get("sector"))] = float(j["jobs_p50"])
-    items = [tx("sentences", "finding_jobs_item", province=str(p),
-                jobs=format_number(v[0], 0, lang),
-                sectors=", ".join(f"{tx('sentences', 'job_sector_' + k)} {format_number(x, 0, lang)}"
-                                  for k, x in sectors.get(p, {}).items() if round(x) != 0),
-                diff="" if round(v[1]) == 0 else tx("sentences", "finding_jobs_diff", diff=(
-                    "+" if v[1] > 0 else "-") + format_number(abs(v[1]), 0, lang)))
-             for p, v in sorted(jobs.items(), key=lambda kv: (kv[0] != KALTIM, kv[0]))]
+        out.append(tx("sentences", "finding_fiscal", year=year, items="; ".join(items)))
+    items = []
+    for p in facts.provinces:
+        j = p.jobs
+        if j.status != "ok":
+            items.append(tx("sentences", "finding_jobs_missing", province=p.province))
+            continue
+        d = j.difference
+        sectors = ", ".join(f"{tx('sentences', 'job_sector_' + k)} {format_number(x, 0, lang)}"
+                            for k, x in j.parts if round(x) != 0)
+        items.append(tx("sentences", "finding_jobs_item", province=p.province,
+                        jobs=format_number(j.value, 0, lang), sectors=sectors,
+                        diff="" if is_missing(d) or round(d) == 0 else
+                        tx("sentences", "finding_jobs_diff",
+                           diff=("+" if d > 0 else "-") + format_number(abs(d), 0, lang))))
     if items:
-        out.append(tx("sentences", "finding_jobs", year=year_text(hy), items="; ".join(items)))
+        out.append(tx("sentences", "finding_jobs", year=year, items="; ".join(items)))
     return out
-
-

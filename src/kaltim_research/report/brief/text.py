@@ -193,47 +193,6 @@ def letters(n: int) -> list[str]:
 # --------------------------------------------------------------------------- numbers
 
 
-def headline_strings(h: dict, lang: str) -> dict[str, str]:
-    mean = num(h, "total_mean")
-    p10, p90 = num(h, "total_p10"), num(h, "total_p90")
-    return {
-        "p50": usd(num(h, "total_p50"), lang),
-        "mean": usd(mean, lang),
-        "range": usd_range(p10, p90, lang),
-        "diff_usd": usd(num(h, "difference_mean"), lang, signed=True),
-        "diff_pct": format_pct(num(h, "difference_pct"), 1, lang, signed=True),
-        "baseline": usd(num(h, "baseline_mean"), lang),
-    }
-
-
-def brief_numbers(results: dict, lang: str = "id") -> list[str]:
-    """Formatted headline strings that must appear in both the PDF and the DOCX.
-
-    For each headline province: the median (the headline figure), the P10–P90 range, the
-    mean, the difference to the baseline in US$ and in percent (missing values are skipped).
-
-    Parameters
-    ----------
-    results : dict
-        Scenario results (see module docstring of the scenario engine / results.json).
-    lang : {"id", "en"}, default "id"
-        Language of the brief.
-
-    Returns
-    -------
-    list of str
-        Unique strings in order of appearance.
-    """
-    _check_lang(lang)
-    out: list[str] = []
-    for h in headlines(results):
-        s = headline_strings(h, lang)
-        for key in ("p50", "range", "mean", "diff_usd", "diff_pct"):
-            if s[key] != NOT_AVAILABLE and s[key] not in out:
-                out.append(s[key])
-    return out
-
-
 # --------------------------------------------------------------------------- vocabulary
 
 
