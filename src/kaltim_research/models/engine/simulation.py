@@ -102,6 +102,7 @@ def _baseline(scenario: Scenario, inputs: Inputs, reference: Parameters, u: dict
         value_ref = sum(sr["blocks_ref"].values())
         series_rows.append({"series": spec.label, "model": f.model,
                             "elasticity": f.elasticity, "sd_annual_log": sr["sd_annual_log"],
+                            "sd_persistent_log_per_year": sr["sd_persistent_log"],
                             "last_observed": str(f.last_observed), "n_observed": f.n_observed,
                             **{f"share_{k}": v for k, v in inputs.blocks.shares[spec.label].items()}})
         if bases[spec.province] != spec.concept:
