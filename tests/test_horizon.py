@@ -170,3 +170,32 @@ def test_rkab_2026_enforces_the_plan(inputs):
     i = list(years).index(2030)
     d = out["comps"][KALTIM]["baseline"][:, i] - ref["comps"][KALTIM]["baseline"][:, i]
     assert np.median(d) < 0
+
+
+def test_wave4_figures_come_in_with_provenance_and_are_checked(built_processed, inputs):
+    """HBA to March 2026 (half-months averaged, marked), the RKAB and seaborne-share context,
+    Kaltim's Q3 2025 trade surplus and GRDP: each with its source URL; the surplus floors the
+    nowcast's Q3 exports and the 2026 HBA months are set beside the 2026 Newcastle path."""
+    from kaltim_research.models.baseline import nowcast as nc
+
+    pm = pd.read_csv(built_processed / "prices_monthly.csv")
+    hba = pm[pm["series_id"] == "hba"]
+    last = hba.sort_values(["year", "month"]).iloc[-1]
+    assert (int(last["year"]), int(last["month"])) == (2026, 3)
+    assert (hba.loc[hba["year"] == 2026, "basis"] == "mean_of_half_monthly_values").all()
+    assert {"hba_i", "hba_ii", "hba_iii"} <= set(pm["series_id"])
+    ctx = pd.read_csv(built_processed / "context.csv")
+    w4 = ctx[ctx["dataset"] == "context_wave4"]
+    assert {"coal_rkab_approved_3yr", "coal_rkab_2026_interim_rule", "coal_rkab_2026_pending",
+            "coal_rkab_2026_cut_reported", "trade_balance", "coal_exports_volume"} <= set(w4["topic"])
+    assert w4["source_url"].str.startswith("http").all()
+    grdp = pd.read_csv(built_processed / "grdp.csv")
+    q3 = grdp[(grdp["year"] == 2025) & grdp["indicator"].str.contains("mining")]
+    assert len(q3) == 2 and (q3["value"].abs() < 1).all()      # mining flat in Q2–Q3 2025
+    sig = inputs.blocks.signals
+    assert sig["trade_surplus_q3_2025_usd_m"] == 4090.0
+    # by hand: a nowcast of 4 × 5,000 a year passes the floor, 4 × 4,000 does not
+    ok = nc.wave4_checks({2025: {"coal": np.full(9, 20000.0)}}, sig, 100.0, 0.93)
+    bad = nc.wave4_checks({2025: {"coal": np.full(9, 16000.0)}}, sig, 100.0, 0.93)
+    assert ok["consistent"].iloc[0] and not bad["consistent"].iloc[0]
+    assert ok["observed"].iloc[1] == pytest.approx(sig["hba_2026_mean_usd_per_t"] / 0.93)

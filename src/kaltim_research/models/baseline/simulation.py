@@ -39,6 +39,7 @@ class BlockInputs:
     annual_sd: dict[str, float]           # series label -> annual log-error sd (ex post)
     reported: dict[int, float | None]     # Kaltim full years that replace the nowcast
     persistent_sd: dict[str, float] = None  # province -> random-walk log-sd per year (horizon)
+    signals: dict = None                      # wave-4 figures checked against the model
 
 
 def prepare(fitted: tuple[bl.FittedSeries, ...], exports: pd.DataFrame,
@@ -58,7 +59,8 @@ def prepare(fitted: tuple[bl.FittedSeries, ...], exports: pd.DataFrame,
                        vo.hba_mapping(prices_monthly), vo.national_unit_value(context),
                        nc.national_coal(context), float(urea[2025] / urea[2024]), annual_sd,
                        {y: nc.reported_year(exports_annual, NOWCAST_PROVINCE, "via_ports", y)
-                        for y in nc.NOWCAST_YEARS}, dict(persistent_sd or {}))
+                        for y in nc.NOWCAST_YEARS}, dict(persistent_sd or {}),
+                       nc.wave4_signals(context, prices_monthly))
 
 
 def _drawn_price(path: dict[int, float], shock: np.ndarray, var: np.ndarray,
