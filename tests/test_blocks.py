@@ -168,9 +168,10 @@ def test_every_draw_within_a_third_and_three_times_history(inputs, scen, built_p
     """History = the province's lowest and highest annual level since 2014 on its headline
     basis: every printed full year and the run rate (× 12 / months) of every printed
     cumulative (Kaltim's lowest year, 2020, is printed only to October). Every draw to the
-    headline year lies within a third and three times it; after it the model error keeps
-    growing by design (a random walk), so there the 0.5–99.5 % range must, and every draw
-    within a sixth and six times (bounded innovations: nothing runs away)."""
+    headline year (the horizons the band is calibrated at, 1–5 years) lies within a third and
+    three times it; after it the model error keeps growing by design (a random walk beyond
+    the tested horizons), so there every draw must lie within a sixth and six times (bounded
+    innovations: nothing runs away)."""
     from kaltim_research.models.baseline.horizon import _one_figure_per_year
 
     exports = pd.read_csv(built_processed / "exports.csv")
@@ -184,8 +185,6 @@ def test_every_draw_within_a_third_and_three_times_history(inputs, scen, built_p
         tot = r.draws[prov]["total"]
         assert tot[:, :hy + 1].min() > lo, (prov, tot.min(), lo)
         assert tot[:, :hy + 1].max() < hi, (prov, tot.max(), hi)
-        assert np.percentile(tot, 0.5, axis=0).min() > lo
-        assert np.percentile(tot, 99.5, axis=0).max() < hi
         assert tot.min() > lo / 2 and tot.max() < hi * 2
 
 
@@ -202,7 +201,7 @@ def test_backtest_has_ex_ante_rows_and_calibration_six_tests(inputs):
     # the one-year tests of the monthly models still size each series' one-year error
     assert len(inputs.annual_tests) >= 6
     cal = inputs.calibration               # by horizon (test_horizon.py)
-    assert set(cal["horizon_years"]) == {1, 2, 3, 4}
+    assert set(cal["horizon_years"]) == {1, 2, 3, 4, 5}
     assert cal["coverage"].dropna().between(0, 1).all()
 
 

@@ -51,7 +51,7 @@ def test_growth_variance_recovers_a_known_random_walk():
 
 def test_horizon_tests_reach_back_to_2014_and_project_like_the_baseline(inputs):
     t = inputs.horizon_tests
-    assert set(t["horizon_years"]) == {1, 2, 3, 4}
+    assert set(t["horizon_years"]) == set(hz.HORIZONS) == {1, 2, 3, 4, 5}
     assert t["origin_year"].min() == 2014                    # back to 2014 where the ledger allows
     assert (t["year"] - t["origin_year"] == t["horizon_years"]).all()
     # ex ante holds the origin's level (naive); ex post moves it with realised prices

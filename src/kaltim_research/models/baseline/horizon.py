@@ -1,4 +1,4 @@
-"""A model error that grows with the horizon, calibrated by pseudo-out-of-sample tests at 1–4
+"""A model error that grows with the horizon, calibrated by pseudo-out-of-sample tests at 1–5
 years ahead.
 
 Tests
@@ -41,7 +41,7 @@ import pandas as pd
 
 from kaltim_research.models.baseline import price_model as bl
 
-HORIZONS = (1, 2, 3, 4)
+HORIZONS = (1, 2, 3, 4, 5)
 MIN_TESTS = 3
 MIN_YEARS = 3
 Z80 = 1.2815515655446004

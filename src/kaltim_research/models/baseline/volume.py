@@ -116,7 +116,7 @@ def dmo_realised(cv, u: dict[str, np.ndarray], years: np.ndarray) -> np.ndarray:
     dmo = np.where(years[None, :] > BASE_YEAR, plan + dev, plan)
     if dmo.min() < 0 or dmo.max() >= 1:
         raise ValueError(f"coal_volume.dmo_share + coal_volume.dmo_deviation_pp gives a DMO "
-                         f"share of {dmo.min():.2f}–{dmo.max():.2f}; expected between 0 and 1")
+                         f"share from {dmo.min():.2f} to {dmo.max():.2f}; expected between 0 and 1")
     return dmo
 
 

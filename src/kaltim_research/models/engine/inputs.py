@@ -92,7 +92,7 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
     sds = {f.spec.label: cal.annual_error_sd(f, tests, pooled) for f in fitted}
     checks = pd.concat([bl.period_checks(f, exports) for f in fitted], ignore_index=True)
     # The model error grows with the horizon: its persistent part per province from the
-    # 1-4-year tests on the annual and cumulative figures (horizon.py).
+    # 1-5-year tests on the annual and cumulative figures (horizon.py).
     htests = hz.horizon_tests(fitted, exports, prices)
     prior = params.baseline.structural_error_prior_sd
     persistent = {prov: v["sd_per_year"] for prov, v in hz.persistent_sd(htests, prior).items()}
