@@ -148,10 +148,11 @@ class Blocks(Frozen):
         source="C: weighs the provincial signals, which are all at or below the national "
                "−19.70 %: mode = ¼ × Kaltim Q1 −27.55 % (BI Kaltim) + ¾ × national −19.70 % "
                "(BPS; no Kaltim quarter after Q1) = −21.7 %; low −27.55 % = the Q1 rate all year "
-               "(Kalimantan Tengah coal −25.72 % Jan–Sep, context.csv); high −16.66 % = the national unit-value fall "
-               "alone (62.62 vs 75.14 US$/t) with Kaltim volume flat, as Kaltim mining GRDP was "
-               "−0.13 % (Q2) and −0.22 % (Q3) y/y in real terms (kaltim_grdp_wave4.csv). Kaltara's "
-               "mining fall is a small, different coal base and is not weighed")
+               "(Kalimantan Tengah coal −25.72 % Jan–Sep, context.csv); high −16.66 % = the "
+               "national unit-value fall alone (62.62 vs 75.14 US$/t) with Kaltim volume flat, "
+               "as Kaltim mining GRDP was −0.13 % (Q2) and −0.22 % (Q3) y/y in real terms "
+               "(kaltim_grdp_wave4.csv). Kaltara's mining fall is a small, different coal base "
+               "and is not weighed")
     nowcast_cpo_growth_2025_pct: U = P(
         {"value": -24.5, "low": -42.0, "high": -7.02}, unit="% y/y", ge=-80, le=80,
         description="Kaltim CPO export growth 2025 (nowcast)",
