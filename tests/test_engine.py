@@ -258,8 +258,11 @@ def test_coal_transition_lowers_kaltim_baseline(run):
 
 
 def test_coal_transition_size_by_hand(run, inputs, scen):
-    """Only the coal blocks move: per draw where demand binds in both runs, coal block ratio =
-    (60 / 97.5)^ε × Π_{2026..2030} (1 + g − 0.08) / (1 + g); every other block is unchanged."""
+    """Only the coal blocks move. Where demand binds in both runs, coal block ratio =
+    (60 / 97.5)^ε × Π_{2026..2030} (1 + g − 0.08) / (1 + g); where the 2026 supply cut binds
+    in the baseline and the lower demand in the transition, the baseline's volume is supply
+    and its unit value carries the pass-through (supply / demand)^(−pt). Every other block is
+    unchanged."""
     n, seed = 300, 11
     out_b = engine.simulate(scen["baseline"], inputs, scen["baseline"].parameters, n, seed)
     out_c = engine.simulate(scen["coal_transition"], inputs, scen["baseline"].parameters, n, seed)
@@ -268,12 +271,20 @@ def test_coal_transition_size_by_hand(run, inputs, scen):
     w = inputs.blocks.weights
     from kaltim_research.models.baseline.volume import DESTINATIONS
     g = sum(wt * u[f"coal_volume.{DESTINATIONS[k]}"] for k, wt in w.items()) / 100
-    supply = u["coal_volume.output_outturn_ratio"]
+    # supply relative to 2025: 600 Mt plan × drawn outturn × (1 − 0.30 − drawn deviation),
+    # over 790 Mt × (1 − 0.25)
+    supply = (600 * u["coal_volume.output_outturn_ratio"]
+              * (0.70 - u["coal_volume.dmo_deviation_pp"] / 100) / (790 * 0.75))
     demand_b = (1 + g) ** 5
     demand_c = (1 + g - 0.08) ** 5
-    ok = demand_b <= supply                      # demand binds in the baseline (and below)
-    assert ok.mean() > 0.3
-    ratio = (60.0 / 97.5) ** u["coal_volume.unit_value_elasticity"] * demand_c / demand_b
+    both_demand = demand_b <= supply             # demand binds in the baseline (and below)
+    cut_then_demand = (supply < demand_b) & (demand_c <= supply)
+    assert (both_demand | cut_then_demand).mean() > 0.3 and cut_then_demand.any()
+    price = (60.0 / 97.5) ** u["coal_volume.unit_value_elasticity"]
+    pass_b = (supply / demand_b) ** (-u["coal_volume.price_passthrough"])
+    ratio = np.where(both_demand, price * demand_c / demand_b,
+                     price * demand_c / (supply * pass_b))
+    ok = both_demand | cut_then_demand
     coal_b = out_b["mix"][KALTIM]["coal_mining"][:, i]
     coal_c = out_c["mix"][KALTIM]["coal_mining"][:, i]
     np.testing.assert_allclose(coal_c[ok], coal_b[ok] * ratio[ok], rtol=1e-9)

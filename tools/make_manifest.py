@@ -95,6 +95,12 @@ PINK = {
     "Shrimps (US wholesale, brown shell-on 26-30 ct)": "shrimp",
     "Indonesia HBA (Harga Batubara Acuan)": "hba",
 }
+HBA_BANDS = {
+    "Indonesia HBA (Harga Batubara Acuan)": "hba",
+    "Indonesia HBA I (5,300 kcal/kg GAR)": "hba_i",
+    "Indonesia HBA II (4,100 kcal/kg GAR)": "hba_ii",
+    "Indonesia HBA III (3,400 kcal/kg GAR)": "hba_iii",
+}
 PRICE_UNITS = ["US$/mt", "US$/t", "US$/bbl", "US$/mmbtu", "US$/dmt", "US$/kg", "US$/m3",
                "US cents/sheet"]
 
@@ -229,6 +235,20 @@ RESOURCES = [
                  YEAR, MONTH,
                  f("value", "number", "Monthly average price, nominal", required=True,
                    minimum=0),
+                 f("unit", "string", "Price unit", required=True, enum=PRICE_UNITS),
+                 PRICE_URL, NOTES],
+         key=["commodity", "year", "month", "value", "source_url"]),
+    # Wave 4: HBA by half-month (Oct 2025 - Mar 2026) and the HBA I/II/III calorie bands,
+    # which the Pink Sheet file's schema does not name; its own schema, same role.
+    dict(name="commodity_prices_monthly_wave4", path="prices/commodity_prices_monthly_wave4.csv",
+         title="Indonesian HBA (6,322 GAR) and HBA I/II/III by half-month, Oct 2025 - Mar 2026 "
+               "(wave 4; two rows in a month are its periods I and II)",
+         role="prices_monthly", defaults={}, series_ids=HBA_BANDS,
+         fields=[f("commodity", "string", "HBA series name (6,322 GAR or a calorie band)",
+                   required=True, enum=sorted(HBA_BANDS)),
+                 YEAR, MONTH,
+                 f("value", "number", "Reference price of one half-month period, nominal",
+                   required=True, minimum=0),
                  f("unit", "string", "Price unit", required=True, enum=PRICE_UNITS),
                  PRICE_URL, NOTES],
          key=["commodity", "year", "month", "value", "source_url"]),

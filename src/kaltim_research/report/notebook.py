@@ -27,8 +27,8 @@ from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
                  "export_center", "backtest", "baseline_series", "destination_hhi",
                  "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects",
-                 "calibration", "baseline_blocks", "nowcast", "difference", "coal_volume",
-                 "fiscal_backtest", "dbh_tornado")
+                 "calibration", "horizon_tests", "baseline_blocks", "nowcast", "nowcast_checks",
+                 "difference", "coal_volume", "fiscal_backtest", "dbh_tornado")
 
 
 class NotebookParameterError(NameError):

@@ -97,3 +97,56 @@ def nowcast_table(nowcast: dict[int, dict], province: str, reported: dict[int, f
                 rows.append({"province": province, "year": year, "block": b, "stat": s,
                              "value_usd_m": float(v), "basis": BASIS, "inputs": " | ".join(urls)})
     return pd.DataFrame(rows)
+
+
+def wave4_signals(context: pd.DataFrame, prices_monthly: pd.DataFrame) -> dict:
+    """Later figures that bound the 2025 starting point and the 2026 price path (wave 4):
+    BPS Kaltim's Q3 2025 trade surplus (exports − imports, so a floor under Q3 exports) and
+    the HBA months of 2026 (set by ESDM from recent index prices)."""
+    out: dict = {}
+    tb = context[(context["topic"] == "trade_balance") & (context["province"] == "Kalimantan Timur")
+                 & (context["period"].astype(str) == "2025 Q3")]
+    if len(tb):
+        out["trade_surplus_q3_2025_usd_m"] = float(tb["value_num"].iloc[0])
+        out["trade_surplus_url"] = str(tb["source_url"].iloc[0])
+    h = prices_monthly[(prices_monthly["series_id"] == "hba") & (prices_monthly["year"] == 2026)]
+    if len(h):
+        out["hba_2026_mean_usd_per_t"] = float(h["price"].mean())
+        out["hba_2026_months"] = f"2026-01–2026-{int(h['month'].max()):02d}"
+    return out
+
+
+def wave4_checks(nowcast: dict[int, dict], signals: dict, newcastle_2026: float,
+                 hba_ratio: float) -> pd.DataFrame:
+    """nowcast_checks.csv: each later figure beside what the model implies.
+
+    * Kaltim Q3 2025 exports ≥ the Q3 trade surplus (imports ≥ 0): the nowcast's 2025 total / 4
+      (a quarter of the year, seasonality ignored: a derived comparison) against the surplus;
+    * the HBA months of 2026 ÷ the post-2023 HBA/Newcastle ratio (the Newcastle price they
+      imply) against the scenario's 2026 Newcastle price.
+    """
+    rows = []
+    if nowcast and "trade_surplus_q3_2025_usd_m" in signals:
+        q = sum(nowcast[2025].values()) / 4
+        floor = signals["trade_surplus_q3_2025_usd_m"]
+        rows.append({"check": "Kaltim Q3 2025 exports at least the Q3 trade surplus",
+                     "observed": floor, "unit": "US$ million",
+                     "model_p10": float(np.percentile(q, 10)),
+                     "model_p50": float(np.percentile(q, 50)),
+                     "model_p90": float(np.percentile(q, 90)),
+                     "consistent": bool(np.percentile(q, 10) >= floor),
+                     "note": "nowcast 2025 total / 4 (derived); imports implied = exports − "
+                             "surplus; " + signals.get("trade_surplus_url", "")})
+    if "hba_2026_mean_usd_per_t" in signals and hba_ratio > 0:
+        implied = signals["hba_2026_mean_usd_per_t"] / hba_ratio
+        rows.append({"check": f"Newcastle implied by HBA {signals['hba_2026_months']} vs "
+                              "the 2026 price path",
+                     "observed": implied, "unit": "US$/t",
+                     "model_p10": np.nan, "model_p50": float(newcastle_2026),
+                     "model_p90": np.nan,
+                     "consistent": bool(abs(implied / newcastle_2026 - 1) <= 0.15),
+                     "note": f"HBA mean {signals['hba_2026_mean_usd_per_t']:.2f} ÷ ratio "
+                             f"{hba_ratio:.3f}; the path is the World Bank forecast, the HBA "
+                             "months are the first of the year (within ±15 % = consistent)"})
+    return pd.DataFrame(rows, columns=["check", "observed", "unit", "model_p10", "model_p50",
+                                       "model_p90", "consistent", "note"])

@@ -38,12 +38,15 @@ class BlockInputs:
     urea_ratio_2025: float
     annual_sd: dict[str, float]           # series label -> annual log-error sd (ex post)
     reported: dict[int, float | None]     # Kaltim full years that replace the nowcast
+    persistent_sd: dict[str, float] = None  # province -> random-walk log-sd per year (horizon)
+    signals: dict = None                      # wave-4 figures checked against the model
 
 
 def prepare(fitted: tuple[bl.FittedSeries, ...], exports: pd.DataFrame,
             exports_annual: pd.DataFrame, commodities: pd.DataFrame,
             destinations: pd.DataFrame, context: pd.DataFrame, prices_monthly: pd.DataFrame,
-            annual_sd: dict[str, float]) -> BlockInputs:
+            annual_sd: dict[str, float], persistent_sd: dict[str, float] | None = None
+            ) -> BlockInputs:
     shares, tables = {}, []
     for f in fitted:
         sh, tab = bk.block_shares(commodities, exports, f.spec.province, f.spec.flow,
@@ -56,7 +59,8 @@ def prepare(fitted: tuple[bl.FittedSeries, ...], exports: pd.DataFrame,
                        vo.hba_mapping(prices_monthly), vo.national_unit_value(context),
                        nc.national_coal(context), float(urea[2025] / urea[2024]), annual_sd,
                        {y: nc.reported_year(exports_annual, NOWCAST_PROVINCE, "via_ports", y)
-                        for y in nc.NOWCAST_YEARS})
+                        for y in nc.NOWCAST_YEARS}, dict(persistent_sd or {}),
+                       nc.wave4_signals(context, prices_monthly))
 
 
 def _drawn_price(path: dict[int, float], shock: np.ndarray, var: np.ndarray,
@@ -85,7 +89,7 @@ def _indices(p: Parameters, u: dict, years: np.ndarray, shocks: dict, var: dict,
            "migas": (1 + u["blocks.migas_volume_growth_pct"][:, None] / 100) ** h[None, :]
            * _drawn_price(p.prices.lng_japan, shocks["lng_japan"], var["price"], years)
            / path_value(p.prices.lng_japan, BASE)}
-    dmo = np.array([path_value(p.coal_volume.dmo_share, int(y)) for y in years])
+    dmo = vi["dmo"]  # realised share (n × T): plan + drawn deviation
     hba = newc * b.hba["ratio_post_2023"] * vi["price_factor"]
     return {"index": out, "uv": uv, "hba": hba, "dmo": dmo, "volume": vi}
 
@@ -132,14 +136,26 @@ def simulate(fitted: tuple[bl.FittedSeries, ...], p: Parameters, ref: Parameters
     phi = p.blocks.model_error_persistence
     h = np.arange(1, len(years) + 1)  # the AR(1) errors start at the first projected year
     out = {}
+    errors: dict[str, np.ndarray] = {}
     for f in fitted:
         sd = b.annual_sd[f.spec.label]
-        e = bk.ar1_bounded(rng, n, len(years), sd, phi, shocks)
-        err = np.exp(e - (0.5 * bk.ar1_variance(sd, phi, h) if shocks else 0.0))
+        sp = (b.persistent_sd or {}).get(f.spec.province, 0.0)
+        key = f"{f.spec.province}/{sd:.12g}/{sp:.12g}"
+        if key not in errors:
+            # One error per province (the horizon tests are on its total), shared by its
+            # series when they carry the same sizes. Structural uncertainty accumulates: a
+            # random walk that starts after the first projected year, so
+            # var(h) = sd² + (h − 1) sp² (horizon.py calibrates sd and sp).
+            e = bk.ar1_bounded(rng, n, len(years), sd, phi, shocks)
+            rw = bk.ar1_bounded(rng, n, len(years), sp, 1.0, shocks)
+            rw = np.concatenate([np.zeros((n, 1)), rw[:, :-1]], axis=1)
+            var = bk.ar1_variance(sd, phi, h) + bk.ar1_variance(sp, 1.0, h - 1)
+            errors[key] = np.exp(e + rw - (0.5 * var if shocks else 0.0))
+        err = errors[key]
         out[f.spec.label] = {
             "blocks": bk.combine(anchors[f.spec.label], ind["index"], err),
             "blocks_ref": bk.combine(anchors_ref[f.spec.label], ind_ref["index"], err),
-            "sd_annual_log": sd}
+            "sd_annual_log": sd, "sd_persistent_log": sp}
     coal = {}
     for f in fitted:
         if "coal" in out[f.spec.label]["blocks"] and f.spec.province not in coal:

@@ -5,14 +5,21 @@ Method
 Indonesian coal export volume relative to 2025 is the smaller of what policy lets out and
 what buyers take (a supply-or-demand-constrained market, as in the IEA Coal reports):
 
-* **supply** = national output plan × outturn ratio × (1 − DMO share), over its 2025 value
-  (the RKAB plan and the domestic market obligation; context.csv);
+* **supply** = national output × (1 − DMO share), over its 2025 value. Output after 2025 is
+  drawn: the ESDM plan (~600 Mt for 2026) × an outturn ratio whose range is anchored on the
+  2026 evidence (the 902.97 Mt three-year approval, the interim 25 % rule, ~300 firms without
+  an RKAB, member cuts of 40–70 %; context_wave4.csv), so national output runs 540–822 Mt
+  (mode 642). The DMO share is the plan (25 % → 30 %) plus a drawn deviation (−5 to +10 pp);
 * **demand** = a destination-weighted index Π (1 + Σ_d w_d g_d + shift), with weights from
   the printed destination shares of Kaltim exports (all periods that print them) and growth
   rates g_d from cited outlooks (IEA Coal 2025, BI Kaltim), times (1 − duty)^ε for an export
   duty (a duty raises the delivered price of Indonesian coal);
 * **volume** = min(supply, demand). When supply binds, the unmet demand raises the unit value
-  through a pass-through parameter (Indonesia is about a third of seaborne thermal coal).
+  through a pass-through parameter bounded by Indonesia's share of seaborne coal (514 of
+  1,300 Mt = 0.395 in 2025). Output, DMO and pass-through are drawn in the baseline, so all
+  three appear in its tornado; ``rkab_2026`` is the named case of the plan enforced exactly
+  (``plan_enforced = 1``: the drawn outturn and DMO deviation are switched off, so its paired
+  difference from the baseline is the effect of enforcement alone).
 
 Each province's coal block is its 2025 coal export value × volume index × unit-value index;
 the province's share of national volume is held at its 2025 level (no data on its change).
@@ -101,19 +108,35 @@ def national_unit_value(context: pd.DataFrame, year: int = BASE_YEAR) -> dict:
             "source_url": str(val["source_url"].iloc[0])}
 
 
+def dmo_realised(cv, u: dict[str, np.ndarray], years: np.ndarray) -> np.ndarray:
+    """Realised DMO share (n × T): the planned path, plus the drawn deviation after 2025
+    (the 2025 share is the rule in force, the base of the supply index)."""
+    plan = np.array([path_value(cv.dmo_share, int(y)) for y in years])[None, :]
+    dev = u["coal_volume.dmo_deviation_pp"][:, None] / 100 * (1 - cv.plan_enforced)
+    dmo = np.where(years[None, :] > BASE_YEAR, plan + dev, plan)
+    if dmo.min() < 0 or dmo.max() >= 1:
+        raise ValueError(f"coal_volume.dmo_share + coal_volume.dmo_deviation_pp gives a DMO "
+                         f"share from {dmo.min():.2f} to {dmo.max():.2f}; expected between 0 and 1")
+    return dmo
+
+
 def volume_index(cv, shift_path: dict[int, float], u: dict[str, np.ndarray],
                  years: np.ndarray, weights: dict[str, float], n: int) -> dict[str, np.ndarray]:
     """Coal export volume relative to 2025 (n × T) and the unit-value pass-through factor.
 
     ``cv`` is the scenario's ``coal_volume`` group, ``shift_path`` the extra demand growth
-    (``coal_demand.volume_growth_pct``), ``u`` the drawn uncertain parameters.
+    (``coal_demand.volume_growth_pct``), ``u`` the drawn uncertain parameters. Supply is
+    national output (plan × drawn outturn after 2025) × (1 − realised DMO share), over 2025.
     """
     t = len(years)
     out_base = path_value(cv.output_mt, BASE_YEAR) * (1 - path_value(cv.dmo_share, BASE_YEAR))
-    outturn = u["coal_volume.output_outturn_ratio"][:, None]
-    plan = np.array([path_value(cv.output_mt, int(y)) * (1 - path_value(cv.dmo_share, int(y)))
-                     for y in years])
-    supply = np.where(years[None, :] > BASE_YEAR, outturn * plan[None, :], plan[None, :]) / out_base
+    # an enforced plan (plan_enforced = 1) removes the drawn outturn; the draw is still
+    # made, so the scenario and its reference share every random number
+    outturn = 1 + (u["coal_volume.output_outturn_ratio"][:, None] - 1) * (1 - cv.plan_enforced)
+    output = np.array([path_value(cv.output_mt, int(y)) for y in years])[None, :]
+    output = np.where(years[None, :] > BASE_YEAR, outturn * output, output)
+    dmo = dmo_realised(cv, u, years)
+    supply = output * (1 - dmo) / out_base
     g = sum(w * u[f"coal_volume.{DESTINATIONS[k]}"] for k, w in weights.items())[:, None] / 100
     shift = np.array([path_value(shift_path, int(y)) / 100 if y > BASE_YEAR else 0.0
                       for y in years])
@@ -127,7 +150,8 @@ def volume_index(cv, shift_path: dict[int, float], u: dict[str, np.ndarray],
     short = np.clip(volume / demand, 1e-6, 1.0)
     price_factor = short ** (-u["coal_volume.price_passthrough"][:, None])
     return {"supply": np.broadcast_to(supply, (n, t)).copy(), "demand": demand,
-            "volume": volume, "price_factor": price_factor}
+            "volume": volume, "price_factor": price_factor, "dmo": np.broadcast_to(dmo, (n, t)),
+            "output_mt": np.broadcast_to(output, (n, t))}
 
 
 def unit_value(newcastle: np.ndarray, newcastle_base: float, base_usd_per_t: float,
@@ -141,13 +165,13 @@ def coal_volume_frame(coal_value: dict[str, np.ndarray], uv: np.ndarray, hba: np
                       dmo: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
     """Tonnes for the fiscal module: per province, export Mt = coal export value / unit value
     and production Mt = export Mt / (1 − DMO share) (the national identity, province share of
-    the domestic market assumed national). Arrays are draws × years."""
+    the domestic market assumed national). Arrays are draws × years (``dmo`` n × T or T)."""
     out: dict[str, np.ndarray] = {"years": np.asarray(years), "unit_value_usd_per_t": uv,
                                   "hba_usd_per_t": hba}
     for prov, value in coal_value.items():
         exp_mt = value / uv
         out[f"{prov}/export_mt"] = exp_mt
-        out[f"{prov}/production_mt"] = exp_mt / (1 - dmo[None, :])
+        out[f"{prov}/production_mt"] = exp_mt / (1 - np.atleast_2d(dmo))
     return out
 
 

@@ -20,6 +20,7 @@ from kaltim_research import __version__
 from kaltim_research.config import PROCESSED_DIR, RAW_DIR
 from kaltim_research.data.manifest import manifest_hash
 from kaltim_research.models.baseline import calibration as cal
+from kaltim_research.models.baseline import horizon as hz
 from kaltim_research.models.baseline import price_model as bl
 from kaltim_research.models.baseline import simulation as bsim
 from kaltim_research.models.scenario import Parameters
@@ -46,6 +47,7 @@ class Inputs:
     blocks: bsim.BlockInputs | None = field(repr=False, default=None)
     annual_tests: pd.DataFrame | None = field(repr=False, default=None)
     calibration: pd.DataFrame | None = field(repr=False, default=None)
+    horizon_tests: pd.DataFrame | None = field(repr=False, default=None)
 
 
 def read_processed(processed: Path, name: str) -> pd.DataFrame:
@@ -98,14 +100,26 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
     pooled = cal.pooled_sd(fitted, tests)
     sds = {f.spec.label: cal.annual_error_sd(f, tests, pooled) for f in fitted}
     checks = pd.concat([bl.period_checks(f, exports) for f in fitted], ignore_index=True)
+    # The model error grows with the horizon: its persistent part per province from the
+    # 1-5-year tests on the annual and cumulative figures (horizon.py).
+    htests = hz.horizon_tests(fitted, exports, prices)
+    prior = params.baseline.structural_error_prior_sd
+    persistent = {prov: v["sd_per_year"] for prov, v in hz.persistent_sd(htests, prior).items()}
+    persistent.update({f.spec.province: prior for f in fitted
+                       if f.spec.province not in persistent})
+    one_year = hz.one_year_sd(htests)
+    sds.update({f.spec.label: one_year[f.spec.province]["sd"] for f in fitted
+                if f.spec.province in one_year})
     destinations = read_processed(processed_dir, "destinations.csv")
     binputs = bsim.prepare(fitted, exports, read_processed(processed_dir, "exports_annual.csv"),
                            read_processed(processed_dir, "commodities.csv"), destinations,
-                           read_processed(processed_dir, "context.csv"), prices, sds)
+                           read_processed(processed_dir, "context.csv"), prices, sds,
+                           persistent)
     inputs = Inputs(exports, prices, destinations,
                     read_processed(processed_dir, "origin_by_port_province.csv"), fitted,
                     {f.spec.label: bl.sector_shares(exports, f.spec) for f in fitted}, msha,
-                    backtests, checks, binputs, tests, cal.calibration_table(fitted, tests))
+                    backtests, checks, binputs, tests,
+                    hz.calibration_by_horizon(htests, prior), htests)
     if use_cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         # Parallel report jobs may fit at the same time: each writes its own temp file and

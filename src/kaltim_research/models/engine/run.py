@@ -94,6 +94,7 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
                                                                 processed_dir)
     extra["backtest"] = inputs.backtests
     extra["calibration"] = inputs.calibration
+    extra["horizon_tests"] = inputs.horizon_tests
     extra["period_checks"] = inputs.period_checks
     provenance = {
         "scenario_hash": scenario_hash(scenario), "data_manifest_hash": inputs.manifest_sha,

@@ -24,7 +24,7 @@ from kaltim_research.models.levers.export_center import (
 )
 from kaltim_research.models.levers.kihi import PowerSpec, ProjectSpec, simulate_projects
 from kaltim_research.models.levers.power_supply import captive_schedule_twh
-from kaltim_research.models.scenario import Parameters, Scenario
+from kaltim_research.models.scenario import Parameters, Scenario, path_value
 
 COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
 #: Product group of each baseline block in the export mix.
@@ -60,7 +60,9 @@ def simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int, 
                 block_rows=st["block_rows"], nowcast=st["bres"]["nowcast"],
                 coal_volume=st["bres"]["coal_volume"],
                 coal_volume_ref=st["bres"]["coal_volume_ref"],
-                reported=inputs.blocks.reported, nowcast_urls=inputs.blocks.national["urls"])
+                reported=inputs.blocks.reported, nowcast_urls=inputs.blocks.national["urls"],
+                signals=inputs.blocks.signals or {}, hba_ratio=inputs.blocks.hba["ratio_post_2023"],
+                newcastle_2026=path_value(p.prices.coal_newcastle, 2026))
 
 
 def _price_shocks(p: Parameters, inputs: Inputs, u: dict, rng: np.random.Generator, n: int,
@@ -106,6 +108,7 @@ def _baseline(scenario: Scenario, inputs: Inputs, reference: Parameters, u: dict
         value_ref = sum(sr["blocks_ref"].values())
         series_rows.append({"series": spec.label, "model": f.model,
                             "elasticity": f.elasticity, "sd_annual_log": sr["sd_annual_log"],
+                            "sd_persistent_log_per_year": sr["sd_persistent_log"],
                             "last_observed": str(f.last_observed), "n_observed": f.n_observed,
                             **{f"share_{k}": v for k, v in inputs.blocks.shares[spec.label].items()}})
         if bases[spec.province] != spec.concept:

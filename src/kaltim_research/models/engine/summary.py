@@ -72,6 +72,9 @@ def baseline_tables(name: str, out: dict, comps: dict, years: np.ndarray) -> dic
     if out["nowcast"]:
         tables["nowcast"] = nc.nowcast_table(out["nowcast"], bsim.NOWCAST_PROVINCE,
                                              out["reported"], out["nowcast_urls"])
+    if out.get("signals"):
+        tables["nowcast_checks"] = nc.wave4_checks(out["nowcast"], out["signals"],
+                                                   out["newcastle_2026"], out["hba_ratio"])
     return tables
 
 

@@ -17,18 +17,43 @@ class CoalVolume(Frozen):
     demand (see :mod:`kaltim_research.models.baseline.volume`)."""
 
     output_mt: YearPath = P(
-        {2025: 790.0}, unit="million tonnes", ge=100, le=1500,
-        description="National coal output (plan or expected outturn); flat after the last year",
-        source="V: 2025 output 790 Mt (Minister Bahlil, context.csv coal_production); the RKAB "
-               "2026 plan of ~600 Mt is the rkab_2026 scenario")
+        {2025: 790.0, 2026: 600.0}, unit="million tonnes", ge=100, le=1500,
+        description="National coal output: 2025 realised, then the plan (flat after the last "
+                    "year); realised output after 2025 = plan × output_outturn_ratio",
+        source="V: 2025 output 790 Mt (Minister Bahlil, context.csv coal_production); 2026 plan "
+               "~600 Mt (ESDM via BI Kaltim, context.csv coal_production_plan; 'below 700 Mt', "
+               "Kontan 2025-11-10). The March-2024 three-year approval of 902.97 Mt for 2026 "
+               "(context_wave4.csv coal_rkab_approved_3yr) is superseded: RKAB is one-year "
+               "again for 2026")
     output_outturn_ratio: U = P(
-        {"value": 1.0, "low": 0.90, "high": 1.15}, unit="outturn / plan", ge=0.5, le=1.5,
-        description="Realised output over the planned path (years after 2025)",
-        source="C: 2024 836/710 = 1.18, 2025 790/739.6 = 1.07 (context.csv); low J")
+        {"value": 1.07, "low": 0.90, "high": 1.37}, unit="outturn / plan", ge=0.5, le=2.0,
+        description="National coal output after 2025 (realised) over the plan: the drawn "
+                    "national output is 600 Mt × this ratio (540–822 Mt, mode 642 Mt)",
+        source="C+J (2026 evidence, context_wave4.csv): mode 1.07 = 2025 outturn over target "
+               "(790/739.6; 2024: 836/710 = 1.18); high 1.37 = 822/600: the 902.97 Mt approval "
+               "× the realised share of approvals in 2024–25 (836/922.14 = 0.91) if the cut is "
+               "not enforced; low 0.90 J: a shortfall below plan, as ~300 firms had no 2026 "
+               "RKAB on 24 Jan 2026, the interim rule allowed at most 25 % of the approval "
+               "until 31 Mar 2026 and ICMA members report cuts of 40–70 %")
     dmo_share: YearPath = P(
-        {2025: 0.25}, unit="share of output", ge=0, le=0.8,
-        description="Domestic market obligation: share of output sold at home",
+        {2025: 0.25, 2026: 0.30}, unit="share of output", ge=0, le=0.8,
+        description="Domestic market obligation: planned share of output sold at home "
+                    "(realised after 2025 = plan + dmo_deviation_pp)",
         source="V: 25 % (2025), 30 % planned for 2026 (BI Kaltim, context.csv coal_dmo_share)")
+    dmo_deviation_pp: U = P(
+        {"value": 0.0, "low": -5.0, "high": 10.0}, unit="percentage points of output",
+        ge=-30, le=30,
+        description="Realised DMO share after 2025 minus the planned share",
+        source="C+J: low −5 = the 25 % rule kept (30 % not enacted); high +10 = domestic sales "
+               "held at their 2025 level (254 Mt = 32 % of 790 Mt, context.csv coal_dmo) "
+               "while output falls to ~640 Mt (40 %); PLN alone takes 140–150 Mt (BI Kaltim)")
+    plan_enforced: float = P(
+        0.0, unit="share (0–1)", ge=0, le=1,
+        description="How exactly the plan is enforced after 2025: 0 = realised output and DMO "
+                    "share scatter around the plan as drawn (output_outturn_ratio, "
+                    "dmo_deviation_pp); 1 = exactly the plan (the rkab_2026 case)",
+        source="J: a policy setting, not an estimate; the baseline keeps the 2026 evidence "
+               "that outturns have differed from plans (2024: 1.18, 2025: 1.07)")
     demand_growth_china_pct: U = P(
         {"value": -1.5, "low": -4.0, "high": 0.5}, unit="% per year", ge=-30, le=20,
         description="Growth of Chinese demand for Indonesian coal",
@@ -51,9 +76,14 @@ class CoalVolume(Frozen):
         description="Growth of demand in the other destinations",
         source="V: IEA world 8.85→8.58 bn t 2025–30 (−0.6 %/yr); stress −8 % (BI) not central")
     price_passthrough: U = P(
-        {"value": 0.2, "low": 0.0, "high": 0.5}, unit="% price per % supply cut", ge=0, le=2,
+        {"value": 0.2, "low": 0.05, "high": 0.395}, unit="% price per % supply cut", ge=0,
+        le=2,
         description="Rise of the coal unit value when a supply cut leaves demand unmet",
-        source="J: Indonesia ~1/3 of seaborne thermal coal; inverse demand elasticity")
+        source="C+J: bounded by Indonesia's share of seaborne coal s = 514/1,300 Mt = 0.395 "
+               "(2025, context_wave4.csv coal_global_trade_share): a cut of x % of Indonesian "
+               "supply is s·x % of world supply, and the price rises s/(|ε_demand| + (1 − s)"
+               "·ε_rivals) ≤ s when the elasticities sum to at least 1 (J); mode s/2 J "
+               "(rivals and demand absorb half); low 0.05 J (low-CV coal easily replaced)")
     export_duty_pct: YearPath = P(
         {2025: 0.0}, unit="% of export value", ge=0, le=20,
         description="Coal export duty (bea keluar)",
@@ -113,9 +143,16 @@ class Blocks(Frozen):
         source="V: 58.57 % in Sep 2022 (BPS provincial breakdown, commodities.csv); 60.7 % of "
                "volume 2018–22 (coal.csv); range J")
     nowcast_coal_growth_2025_pct: U = P(
-        {"value": -19.7, "low": -27.55, "high": -11.85}, unit="% y/y", ge=-80, le=80,
+        {"value": -21.7, "low": -27.55, "high": -16.66}, unit="% y/y", ge=-80, le=80,
         description="Kaltim coal export value growth 2025 (nowcast)",
-        source="V: BPS national −19.70 % (2025); BI Kaltim Q1 2025 −27.55 %; high symmetric J")
+        source="C: weighs the provincial signals, which are all at or below the national "
+               "−19.70 %: mode = ¼ × Kaltim Q1 −27.55 % (BI Kaltim) + ¾ × national −19.70 % "
+               "(BPS; no Kaltim quarter after Q1) = −21.7 %; low −27.55 % = the Q1 rate all year "
+               "(Kalimantan Tengah coal −25.72 % Jan–Sep, context.csv); high −16.66 % = the "
+               "national unit-value fall alone (62.62 vs 75.14 US$/t) with Kaltim volume flat, "
+               "as Kaltim mining GRDP was −0.13 % (Q2) and −0.22 % (Q3) y/y in real terms "
+               "(kaltim_grdp_wave4.csv). Kaltara's mining fall is a small, different coal base "
+               "and is not weighed")
     nowcast_cpo_growth_2025_pct: U = P(
         {"value": -24.5, "low": -42.0, "high": -7.02}, unit="% y/y", ge=-80, le=80,
         description="Kaltim CPO export growth 2025 (nowcast)",

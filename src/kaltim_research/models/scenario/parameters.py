@@ -94,6 +94,13 @@ class BaselineModel(Frozen):
     backtest_min_train: int = P(10, unit="observations", ge=5, le=40,
                                 description="Observations before the first backtest origin",
                                 source="convention")
+    structural_error_prior_sd: float = P(
+        0.08, unit="log-sd per year", ge=0, le=0.5,
+        description="Persistent (random-walk) part of the model error per year beyond the "
+                    "first, used only where the horizon tests of a province and of both "
+                    "provinces pooled support no horizon beyond the first",
+        source="judgement (prior; the tests replace it wherever the ledger allows, see "
+               "calibration.csv sd_persistent_basis)")
 
 
 class Parameters(Frozen):
