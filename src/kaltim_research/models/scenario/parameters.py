@@ -94,6 +94,12 @@ class BaselineModel(Frozen):
     backtest_min_train: int = P(10, unit="observations", ge=5, le=40,
                                 description="Observations before the first backtest origin",
                                 source="convention")
+    derived_error_pct: float = P(
+        3.0, unit="% of value (1 sd)", ge=0.5, le=20,
+        description="Error of a derived ledger figure (implied from a printed % change and a "
+                    "reference value) in the measurement model, beside its rounding",
+        source="J: range 1–10 %; the reference value may be revised and the % change is "
+               "rounded to 0.01 pp")
 
 
 class Parameters(Frozen):
