@@ -1,7 +1,8 @@
 """What a run reads: the processed tables and the fitted baseline, cached per data and code.
 
 The fit is scenario-independent, so it is cached on disk under ``data/processed/.cache``, keyed
-by the raw manifest hash, the package version, the source of the baseline sub-package and of
+by the raw manifest hash, the hash of the processed tables it reads (:func:`data_hash`), the
+package version, the source of the baseline sub-package and of
 this module, and the baseline settings (a change in any of them refits).
 """
 from __future__ import annotations
