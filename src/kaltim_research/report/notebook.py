@@ -22,7 +22,8 @@ from kaltim_research.config import PROCESSED_DIR, PROJ_ROOT
 RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "ports",
                  "export_center", "backtest", "baseline_series", "destination_hhi",
                  "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects",
-                 "calibration", "baseline_blocks", "nowcast", "difference", "coal_volume")
+                 "calibration", "baseline_blocks", "nowcast", "difference", "coal_volume",
+                 "assimilated", "cumulative_checks", "model_choice")
 
 
 class NotebookParameterError(NameError):

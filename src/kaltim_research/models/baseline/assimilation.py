@@ -44,6 +44,8 @@ def bridge_shares(params, coal_share_table: pd.DataFrame) -> tuple[dict, dict]:
     c = coal_share_table[(coal_share_table["province"] == "Kalimantan Timur")
                          & (coal_share_table["block"] == "coal")
                          & (coal_share_table["flow"] == "nonmigas")]["share"]
+    if c.empty:
+        return share, None  # no printed breakdown: no national-coal bridge
     coal = {"value": float(c.mean()), "sd": float(c.std(ddof=1)) if len(c) > 1 else 0.05}
     return share, coal
 
@@ -55,7 +57,10 @@ def fit_all(exports, prices_monthly, context, params, coal_share_table,
     rel = params.baseline.derived_error_pct / 100
     out = {}
     for s in mo.SYSTEMS:
-        st = None if start is None else np.array(list(start[s.province].params.values()))
+        if mo.ledger_rows(exports, s).empty:
+            continue  # no figure of this province in the ledger: the engine's fallback start
+        st = (np.array(list(start[s.province].params.values()))
+              if start is not None and s.province in start else None)
         out[s.province] = me.fit_system(exports, prices_monthly, context, s, rel, share, coal,
                                         until, st)
     return out
@@ -176,6 +181,8 @@ def exante_tests(exports, prices_monthly, context, params, coal_share_table,
         fx = fit_all(exports, prices_monthly, context, params, coal_share_table, origin, fits)
         for r in targets[targets["year"] == year].itertuples():
             prov, concept, flow = (x.strip() for x in r.series.split("·"))
+            if prov not in fx or (concept, flow) not in fx[prov].system.totals:
+                continue  # a series outside the measurement systems
             mean, _ = me.cumulative(fx[prov], concept, flow, int(year), int(r.months))
             fr = frames[r.series].loc[:origin]
             vals = fr["value_usd_m"].dropna().to_numpy()

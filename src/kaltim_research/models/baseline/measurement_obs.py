@@ -151,7 +151,7 @@ def columns_and_data(exports: pd.DataFrame, context: pd.DataFrame, system: Syste
     for (concept, flow), names in system.totals.items():
         for kind in ("month", "cum"):
             cols.append(Column(f"{kind} {concept} {flow}", kind, tuple(names)))
-    nat = national_rows(context, system, share or {}, coal_share or {}) if share else []
+    nat = national_rows(context, system, share, coal_share) if share and coal_share else []
     if nat:
         cols.append(Column("cum national coal", "cum", ("nonmigas",)))
     data = np.full((len(cal), len(cols)), np.nan)
