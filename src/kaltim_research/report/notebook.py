@@ -28,7 +28,8 @@ RESULT_TABLES = ("results", "indicators", "decomposition", "tornado", "kihi", "p
                  "export_center", "backtest", "baseline_series", "destination_hhi",
                  "period_checks", "levers", "throughput", "fiscal", "jobs", "output_effects",
                  "calibration", "horizon_tests", "baseline_blocks", "nowcast", "nowcast_checks",
-                 "difference", "coal_volume", "fiscal_backtest", "dbh_tornado")
+                 "difference", "coal_volume", "fiscal_backtest", "dbh_tornado", "assimilated",
+                 "cumulative_checks", "model_choice")
 
 
 class NotebookParameterError(NameError):

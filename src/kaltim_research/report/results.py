@@ -189,6 +189,9 @@ def headline(run: RunResult, processed_dir: Path) -> list[dict]:
                 float(ii["coal_share_reference_baseline_pct"]) if known else None,
             "hhi_product": float(ii["hhi_product"]),
             "last_actual": last_actual,
+            # the latest figure of any kind the measurement model used (the headline's start)
+            "last_observation_used": run.provenance.get("measurement", {})
+            .get("last_observation_used", {}).get(prov),
             **lever_headline(run, prov, hy),
             "nowcast": nowcast_headline(run, prov),
         })

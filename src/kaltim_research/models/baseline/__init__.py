@@ -4,8 +4,10 @@ Answers *how much would each province export with no intervention?* :mod:`.price
 each monthly series on commodity prices (with gaps kept), :mod:`.blocks` splits a series into
 commodity blocks, :mod:`.volume` draws coal export volume from policy and demand,
 :mod:`.nowcast` estimates the 2025 starting level where no figure is printed,
-:mod:`.calibration` measures forecast errors out of sample, and :mod:`.simulation` draws the
-baseline blocks for a run.
+:mod:`.calibration` measures forecast errors out of sample, :mod:`.measurement` (with
+:mod:`.measurement_obs` and :mod:`.assimilation`) reads every printed figure into smoothed
+months and the 2025 starting point, and :mod:`.simulation` draws the baseline blocks for a
+run.
 
 May import: ``models.scenario`` (parameters), ``data`` and ``errors``; never ``levers``,
 ``budget`` or ``engine``.

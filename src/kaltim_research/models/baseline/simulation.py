@@ -40,6 +40,9 @@ class BlockInputs:
     reported: dict[int, float | None]     # Kaltim full years that replace the nowcast
     persistent_sd: dict[str, float] = None  # province -> random-walk log-sd per year (horizon)
     signals: dict = None                      # wave-4 figures checked against the model
+    #: (province, concept, flow) -> (mean, sd) of the measurement model's smoothed 2025 total
+    #: (:mod:`assimilation`): the starting point from every figure printed
+    start: dict | None = None
 
 
 def prepare(fitted: tuple[bl.FittedSeries, ...], exports: pd.DataFrame,
@@ -94,9 +97,20 @@ def _indices(p: Parameters, u: dict, years: np.ndarray, shocks: dict, var: dict,
     return {"index": out, "uv": uv, "hba": hba, "dmo": dmo, "volume": vi}
 
 
+def start_draw(mean: float, sd: float, z: np.ndarray) -> np.ndarray:
+    """A positive draw of the 2025 starting point with the smoother's mean and sd:
+    log-normal, mean-one factor, bounded (triangular, unit-variance) innovation ``z``."""
+    s = float(np.sqrt(np.log1p((sd / mean) ** 2))) if mean > 0 else 0.0
+    return max(mean, 1e-6) * np.exp(s * z - 0.5 * s * s)
+
+
 def _anchors(fitted: tuple[bl.FittedSeries, ...], p: Parameters, u: dict, b: BlockInputs,
-             projection, n: int) -> tuple[dict, dict]:
-    """2025 block values (n,) per series label, and the Kaltim nowcast (or {})."""
+             projection, n: int, z: np.ndarray) -> tuple[dict, dict]:
+    """2025 block values (n,) per series label, and the Kaltim nowcast (or {}).
+
+    The series' 2025 total is the measurement model's smoothed value (``b.start``), drawn
+    with its sd; Kaltim nonmigas keeps the nowcast's per-draw block split. Without a
+    measurement fit the nowcast or the price model's 2025 value is the total."""
     anchors: dict[str, dict[str, np.ndarray]] = {}
     migas = next((f for f in fitted if f.spec.province == NOWCAST_PROVINCE
                   and f.spec.flow == "migas"), None)
@@ -107,20 +121,27 @@ def _anchors(fitted: tuple[bl.FittedSeries, ...], p: Parameters, u: dict, b: Blo
         m = projection(migas, p.prices.lng_japan, np.array(nc.NOWCAST_YEARS))
         now = nc.kaltim_nowcast(b.national, b.shares[nonmigas.spec.label], u,
                                 b.urea_ratio_2025, dict(zip(nc.NOWCAST_YEARS, m, strict=True)))
-    for f in fitted:
+    start = b.start or {}
+    for i, f in enumerate(fitted):
         sh = b.shares[f.spec.label]
+        key = (f.spec.province, f.spec.concept, f.spec.flow)
+        total = start_draw(*start[key], z[:, i]) if key in start else None
         if now and f is nonmigas:
             blocks = {k: now[BASE][k] for k in sh}
-            rep = b.reported.get(BASE)
+            rep = b.reported.get(BASE) if total is None else None
             if rep is not None:  # a BPS full year replaces the nowcast (scaled to its total)
                 tot = sum(blocks.values()) + now[BASE]["migas"]
                 blocks = {k: v * rep / tot for k, v in blocks.items()}
+            if total is not None:
+                s = sum(blocks.values())
+                blocks = {k: v * total / s for k, v in blocks.items()}
             anchors[f.spec.label] = blocks
         elif now and f is migas:
-            anchors[f.spec.label] = {"migas": now[BASE]["migas"]}
+            anchors[f.spec.label] = {"migas": now[BASE]["migas"] if total is None else total}
         else:
-            base = float(projection(f, getattr(p.prices, f.spec.driver), np.array([BASE]))[0])
-            anchors[f.spec.label] = {k: np.full(n, base * s) for k, s in sh.items()}
+            base = total if total is not None else np.full(n, float(
+                projection(f, getattr(p.prices, f.spec.driver), np.array([BASE]))[0]))
+            anchors[f.spec.label] = {k: base * s for k, s in sh.items()}
     return anchors, now
 
 
@@ -131,8 +152,11 @@ def simulate(fitted: tuple[bl.FittedSeries, ...], p: Parameters, ref: Parameters
     var = {"price": price_var if shocks else np.zeros_like(price_var)}
     ind = _indices(p, u, years, price_shock, var, b, n)
     ind_ref = _indices(ref, u, years, price_shock, var, b, n)
-    anchors, now = _anchors(fitted, p, u, b, projection, n)
-    anchors_ref, _ = _anchors(fitted, ref, u, b, projection, n)
+    # one starting-point innovation per draw and series, shared by scenario and reference
+    z = (rng.triangular(-bk.SQRT6, 0.0, bk.SQRT6, size=(n, len(fitted))) if shocks
+         else np.zeros((n, len(fitted))))
+    anchors, now = _anchors(fitted, p, u, b, projection, n, z)
+    anchors_ref, _ = _anchors(fitted, ref, u, b, projection, n, z)
     phi = p.blocks.model_error_persistence
     h = np.arange(1, len(years) + 1)  # the AR(1) errors start at the first projected year
     out = {}

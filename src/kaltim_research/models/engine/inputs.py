@@ -1,7 +1,8 @@
 """What a run reads: the processed tables and the fitted baseline, cached per data and code.
 
 The fit is scenario-independent, so it is cached on disk under ``data/processed/.cache``, keyed
-by the raw manifest hash, the package version, the source of the baseline sub-package and of
+by the raw manifest hash, the hash of the processed tables it reads (:func:`data_hash`), the
+package version, the source of the baseline sub-package and of
 this module, and the baseline settings (a change in any of them refits).
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import os
 import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ import pandas as pd
 from kaltim_research import __version__
 from kaltim_research.config import PROCESSED_DIR, RAW_DIR
 from kaltim_research.data.manifest import manifest_hash
+from kaltim_research.models.baseline import assimilation as asm
 from kaltim_research.models.baseline import calibration as cal
 from kaltim_research.models.baseline import horizon as hz
 from kaltim_research.models.baseline import price_model as bl
@@ -48,6 +50,7 @@ class Inputs:
     annual_tests: pd.DataFrame | None = field(repr=False, default=None)
     calibration: pd.DataFrame | None = field(repr=False, default=None)
     horizon_tests: pd.DataFrame | None = field(repr=False, default=None)
+    measurement: dict | None = field(repr=False, default=None)  # see fit_measurement
 
 
 def read_processed(processed: Path, name: str) -> pd.DataFrame:
@@ -55,6 +58,55 @@ def read_processed(processed: Path, name: str) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: run `kaltim-research data build` first")
     return pd.read_csv(path)
+
+
+#: Processed tables the fit reads: their bytes are part of the cache key (the data hash), so
+#: a changed ledger refits even when the raw manifest is the same (e.g. a test's copy).
+FIT_TABLES = ("exports.csv", "prices_monthly.csv", "exports_annual.csv", "commodities.csv",
+              "destinations.csv", "context.csv", "origin_by_port_province.csv")
+
+
+def data_hash(processed_dir: Path) -> str:
+    """sha256 over the processed tables the fit reads."""
+    h = hashlib.sha256()
+    for name in FIT_TABLES:
+        p = Path(processed_dir) / name
+        h.update(name.encode() + (p.read_bytes() if p.exists() else b""))
+    return h.hexdigest()
+
+
+def fit_measurement(params: Parameters, exports: pd.DataFrame, prices: pd.DataFrame,
+                    context: pd.DataFrame, binputs: bsim.BlockInputs, tests: pd.DataFrame,
+                    fitted: tuple[bl.FittedSeries, ...]) -> tuple[dict, pd.DataFrame]:
+    """The measurement model (:mod:`baseline.assimilation`): tables, 2025 starting points,
+    last observation per province, ex-ante tests (appended to ``tests``) and fit time."""
+    t0 = time.perf_counter()
+    fits = asm.fit_all(exports, prices, context, params, binputs.share_table)
+    seconds = {prov: round(f.seconds, 2) for prov, f in fits.items()}
+    assimilated = asm.assimilated_table(fits)
+    checks = asm.cumulative_checks(fits, assimilated, params.baseline.derived_error_pct / 100)
+    t1 = time.perf_counter()
+    ex = asm.exante_tests(exports, prices, context, params, binputs.share_table, fits, tests,
+                          {f.spec.label: f.frame for f in fitted})
+    tests = pd.concat([tests, ex], ignore_index=True)
+    return {"assimilated": assimilated, "cumulative_checks": checks,
+            "start": asm.starting_points(fits), "last": asm.last_observations(fits),
+            "model_choice": asm.model_choice(tests),
+            "params": {prov: f.params for prov, f in fits.items()},
+            "seconds": {"fit_and_smooth": seconds,
+                        "exante_refits": round(time.perf_counter() - t1, 2),
+                        "total": round(time.perf_counter() - t0, 2)}}, tests
+
+
+def band_floor(sds: dict[str, float], choice: pd.DataFrame) -> dict[str, float]:
+    """Where a benchmark wins the ex-ante annual tests, the series' annual error is at least
+    the benchmark's RMSE of log errors (the band is never narrower than naive's error)."""
+    out = dict(sds)
+    for label, g in choice.groupby("series"):
+        floor = g["band_floor_sd_log"].dropna()
+        if label in out and len(floor):
+            out[label] = max(out[label], float(floor.iloc[0]))
+    return out
 
 
 def baseline_source_hash() -> str:
@@ -72,7 +124,8 @@ def fit_cache_path(params: Parameters, processed_dir: Path = PROCESSED_DIR,
     info = json.loads((processed_dir / "build_info.json").read_text(encoding="utf-8")) \
         if (processed_dir / "build_info.json").exists() else {}
     msha = info.get("raw_manifest_hash") or manifest_hash(raw_dir)
-    key = hashlib.sha256(json.dumps([msha, __version__, baseline_source_hash(),
+    key = hashlib.sha256(json.dumps([msha, data_hash(processed_dir), __version__,
+                                     baseline_source_hash(),
                                      params.baseline.model_dump(mode="json"),
                                      [s.__dict__ for s in series]], sort_keys=True)
                          .encode()).hexdigest()[:16]
@@ -96,7 +149,6 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
                    for s in series)
     tests = pd.concat([cal.annual_tests(f, exports, params.baseline.backtest_min_train)
                        for f in fitted], ignore_index=True)
-    backtests = cal.backtest_table(fitted, tests)
     pooled = cal.pooled_sd(fitted, tests)
     sds = {f.spec.label: cal.annual_error_sd(f, tests, pooled) for f in fitted}
     checks = pd.concat([bl.period_checks(f, exports) for f in fitted], ignore_index=True)
@@ -111,15 +163,21 @@ def load_inputs(params: Parameters, processed_dir: Path = PROCESSED_DIR,
     sds.update({f.spec.label: one_year[f.spec.province]["sd"] for f in fitted
                 if f.spec.province in one_year})
     destinations = read_processed(processed_dir, "destinations.csv")
+    context = read_processed(processed_dir, "context.csv")
     binputs = bsim.prepare(fitted, exports, read_processed(processed_dir, "exports_annual.csv"),
                            read_processed(processed_dir, "commodities.csv"), destinations,
-                           read_processed(processed_dir, "context.csv"), prices, sds,
-                           persistent)
+                           context, prices, sds, persistent)
+    measurement, tests = fit_measurement(params, exports, prices, context, binputs, tests,
+                                         fitted)
+    backtests = cal.backtest_table(fitted, tests)
+    binputs = replace(binputs, annual_sd=band_floor(sds, measurement["model_choice"]),
+                      start=measurement["start"])
     inputs = Inputs(exports, prices, destinations,
                     read_processed(processed_dir, "origin_by_port_province.csv"), fitted,
                     {f.spec.label: bl.sector_shares(exports, f.spec) for f in fitted}, msha,
                     backtests, checks, binputs, tests,
-                    hz.calibration_by_horizon(htests, prior), htests)
+                    calibration=hz.calibration_by_horizon(htests, prior), horizon_tests=htests,
+                    measurement=measurement)
     if use_cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         # Parallel report jobs may fit at the same time: each writes its own temp file and

@@ -96,10 +96,19 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
     extra["calibration"] = inputs.calibration
     extra["horizon_tests"] = inputs.horizon_tests
     extra["period_checks"] = inputs.period_checks
+    ms = inputs.measurement or {}
+    for name in ("assimilated", "cumulative_checks", "model_choice"):
+        if name in ms:
+            extra[name] = ms[name]
     provenance = {
         "scenario_hash": scenario_hash(scenario), "data_manifest_hash": inputs.manifest_sha,
         "package_version": __version__, "git_commit": git_commit(), "seed": int(seed),
         "draws": int(n), "data_vintage": data_vintage(inputs),
+        "measurement": {"last_observation_used": ms.get("last", {}),
+                        "starting_point_2025_usd_m": {
+                            " · ".join(k): {"mean": v[0], "sd": v[1]}
+                            for k, v in ms.get("start", {}).items()},
+                        "fit_seconds": ms.get("seconds", {})},
     }
     return RunResult(scenario, years, comps, out["mix"], {"results": results, **extra},
                      provenance, {prov: BASIS_LABELS.get(c, c) for prov, c in out["bases"].items()},

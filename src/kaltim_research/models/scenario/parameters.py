@@ -101,6 +101,12 @@ class BaselineModel(Frozen):
                     "provinces pooled support no horizon beyond the first",
         source="judgement (prior; the tests replace it wherever the ledger allows, see "
                "calibration.csv sd_persistent_basis)")
+    derived_error_pct: float = P(
+        3.0, unit="% of value (1 sd)", ge=0.5, le=20,
+        description="Error of a derived ledger figure (implied from a printed % change and a "
+                    "reference value) in the measurement model, beside its rounding",
+        source="J: range 1–10 %; the reference value may be revised and the % change is "
+               "rounded to 0.01 pp")
 
 
 class Parameters(Frozen):
