@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kaltim_research.config import PROJ_ROOT
 from kaltim_research.models import engine
 from kaltim_research.models.baseline import assimilation as asm
 from kaltim_research.models.baseline import blocks as bk
 from kaltim_research.models.baseline import measurement as me
 from kaltim_research.models.baseline import measurement_obs as mo
 from kaltim_research.models.scenario import Parameters, load_scenario
-from kaltim_research.config import PROJ_ROOT
 
 KALTARA = "Kalimantan Utara"
 

@@ -343,3 +343,15 @@ def test_description_must_match_the_values_it_states(tmp_path):
     msg = str(err.value)
     assert "'description' says '600 Mt'" in msg and "'description_id' says '600 juta ton'" in msg
     assert "rkab_2026.yaml" in msg
+
+
+def test_a_described_range_is_not_read_as_a_set_value():
+    """'540–822 Mt' says what the baseline draws; only a stand-alone '822 Mt' is a claim."""
+    from kaltim_research.models.scenario.files import description_mismatches
+
+    data = {"description": "the baseline draws output 540–822 Mt; this case pins 600 Mt",
+            "description_id": "produksi 540–822 juta ton; kasus ini 600 juta ton",
+            "parameters": {"coal_volume": {"output_mt": {2025: 790, 2026: 600}}}}
+    assert description_mismatches(data) == []
+    data["description"] += "; up to 822 Mt"
+    assert any("'822 Mt'" in m for m in description_mismatches(data))

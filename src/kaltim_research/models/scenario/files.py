@@ -222,8 +222,11 @@ def load_scenario(path: Path) -> Scenario:
 #: Quantities a description may state in words, by the parameter's declared unit: a number
 #: followed by these words must be one of the values the file sets (issue 20: the RKAB
 #: description said 600 Mt after the value became 650).
-DESCRIBED_UNITS = {"million tonnes": {"description": r"(\d[\d,]*(?:\.\d+)?)\s*Mt\b",
-                                      "description_id": r"(\d[\d.]*(?:,\d+)?)\s*juta ton\b"}}
+#: A number in a description stated in a parameter's unit. A range ("540–822 Mt") describes
+#: what the baseline draws, not a value the file sets, so the number after a dash is skipped.
+DESCRIBED_UNITS = {"million tonnes": {
+    "description": r"(?<![\d,.]–)(?<![\d,.]-)\b(\d[\d,]*(?:\.\d+)?)\s*Mt\b",
+    "description_id": r"(?<![\d,.]–)(?<![\d,.]-)\b(\d[\d.]*(?:,\d+)?)\s*juta ton\b"}}
 
 
 def _number(text: str, key: str) -> float:
