@@ -2,6 +2,7 @@
 half-written folder and a failed run leaves the previous good output in place."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -206,3 +207,29 @@ def check_creatable(path: Path) -> None:
             if not parent.is_dir() and parent != p:
                 raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
             return
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, wait_s: float = 30.0, what: str = "import"):
+    """Hold an exclusive ``flock`` on ``folder`` itself (no lock file is added to it), so two
+    ``data import`` runs never both read the manifest and one entry is lost. A second run
+    waits up to ``wait_s`` seconds, then raises :class:`TimeoutError` with a message."""
+    import fcntl
+    import time
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{folder}: another {what} holds the manifest lock; "
+                                       f"waited {wait_s:g} s; run the {what} again when it "
+                                       "has finished") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

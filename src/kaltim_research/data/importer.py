@@ -32,13 +32,16 @@ from kaltim_research.data import bpstable
 from kaltim_research.data.manifest import DEFAULTS_KEY, ROLE_KEY, load_manifest, resources
 from kaltim_research.data.tables import Table, read_csv_bytes, read_xlsx_cells, to_csv_bytes
 from kaltim_research.errors import DataError, Problem
-from kaltim_research.fileio import atomic_write_file
+from kaltim_research.fileio import atomic_write_file, folder_lock
 
 IMPORT_KEY = "kaltim:import"
 #: ``--source-url per-row``: a curated file whose every row carries its own source URL.
 PER_ROW = "per-row"
 
 LEDGER_TEMPLATE = "kaltara_exports_annual"
+#: How long an import waits for another one holding the manifest lock (judgement: an import
+#: validates the whole snapshot, a few seconds; 60 s covers a slow machine).
+LOCK_WAIT_S = 60.0
 
 #: Columns of the derived-value file shape introduced by wave 3 (Kaltara implied values):
 #: the implied-value columns plus ``concept``; a value derived by trade-balance arithmetic has
@@ -272,8 +275,32 @@ def import_table(table: Table, *, original: Path, raw_dir: Path = RAW_DIR, sourc
                  original_sha256: str | None = None, extra_provenance: dict | None = None,
                  attachments: list[tuple[str, bytes, dict[str, Any]]] = (),
                  dry_run: bool = False) -> ImportResult:
-    """Validate ``table`` as a new raw file and (unless ``dry_run``) write it and its entry."""
+    """Validate ``table`` as a new raw file and (unless ``dry_run``) write it and its entry.
+
+    The whole read-validate-write runs under a lock on ``raw_dir`` (:func:`folder_lock`): a
+    concurrent import waits for it (or fails with a message), so no manifest entry is lost."""
     raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise DataError([Problem(str(raw_dir / MANIFEST_NAME), "manifest not found")])
+    try:
+        with folder_lock(raw_dir, LOCK_WAIT_S):
+            return _import_locked(table, original=original, raw_dir=raw_dir,
+                                  source_url=source_url, source_date=source_date,
+                                  retrieved=retrieved, constants=constants, like=like, name=name,
+                                  title=title, keep_name=keep_name,
+                                  original_sha256=original_sha256,
+                                  extra_provenance=extra_provenance, attachments=attachments,
+                                  dry_run=dry_run)
+    except TimeoutError as exc:
+        raise DataError([Problem(str(raw_dir / MANIFEST_NAME), str(exc))]) from None
+
+
+def _import_locked(table: Table, *, original: Path, raw_dir: Path, source_url: str,
+                   source_date: str, retrieved: str | None, constants: dict[str, str] | None,
+                   like: str | None, name: str | None, title: str | None, keep_name: bool,
+                   original_sha256: str | None, extra_provenance: dict | None,
+                   attachments: list[tuple[str, bytes, dict[str, Any]]],
+                   dry_run: bool) -> ImportResult:
     constants = {k: v for k, v in (constants or {}).items() if v}
     shown = str(original)
     per_row = source_url == PER_ROW and "source_url" in table.header
