@@ -158,7 +158,8 @@ class YamlLimitError(ValueError):
 
 def load_yaml_bounded(text: str, max_bytes: int = YAML_MAX_BYTES,
                       max_depth: int = YAML_MAX_DEPTH):
-    """``yaml.safe_load`` with resource limits: size, nesting depth, and no aliases.
+    """``yaml.safe_load`` with resource limits: size, nesting depth, no aliases and no
+    duplicate keys (both line numbers are named).
 
     Aliases (``*name``) are refused outright: a few lines of nested aliases (a "billion
     laughs" document) expand into an exponentially large structure once anything walks it
@@ -189,6 +190,24 @@ def load_yaml_bounded(text: str, max_bytes: int = YAML_MAX_BYTES,
                 return super().compose_node(parent, index)
             finally:
                 self._depth -= 1
+
+        def construct_mapping(self, node, deep=False):
+            # a repeated key would silently replace the first (a second 'kihi:' block drops
+            # the smelter project): refuse it with both lines
+            seen: dict = {}
+            for key_node, _value in node.value:
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    hash(key)
+                except (TypeError, yaml.YAMLError):
+                    continue
+                norm = str(key)  # 2027 and '2027' mean the same year in a scenario
+                if norm in seen:
+                    raise YamlLimitError(f"line {key_node.start_mark.line + 1}: duplicate key "
+                                         f"{key!r} (first on line {seen[norm] + 1}); expected "
+                                         "each key once")
+                seen[norm] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
 
     loader = _Loader(text)
     try:

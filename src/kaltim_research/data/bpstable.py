@@ -271,5 +271,9 @@ def to_ledger_table(cells: list[list[str]], file: str, *, province, concept, flo
     rows = ledger_records(values, province=prov, concept=conc, flow=fl, factor=factor,
                           source_url=source_url, source_date=source_date,
                           how=f"BPS table '{title[:80]}'")
+    notes += list(getattr(cells, "notes", []))
+    if any(v["period_type"] == "ytd" for v in values):
+        notes.append(f"{file}: a total row beside part of a year was read as the cumulative "
+                     "of the months printed (period_type ytd), not the full year")
     return Table(LEDGER_COLUMNS, [[str(c) for c in r] for r in rows],
                  to_csv_bytes(LEDGER_COLUMNS, rows), "bps_table", notes)

@@ -31,6 +31,7 @@ from kaltim_research.config import MANIFEST_NAME, RAW_DIR
 from kaltim_research.data import bpstable
 from kaltim_research.data.manifest import DEFAULTS_KEY, ROLE_KEY, load_manifest, resources
 from kaltim_research.data.tables import Table, read_csv_bytes, read_xlsx_cells, to_csv_bytes
+from kaltim_research.data.vocabulary import normalise_province
 from kaltim_research.errors import DataError, Problem
 from kaltim_research.fileio import atomic_write_file, folder_lock
 
@@ -368,7 +369,8 @@ def load_table(path: Path, *, province: str | None = None, concept: str | None =
         raw_header = [c.strip() for c in cells[0]] if cells else []
         if raw_header and "source_url" in raw_header:
             rows = [r for r in cells[1:] if any(c for c in r)]
-            return Table(raw_header, rows, to_csv_bytes(raw_header, rows), "xlsx")
+            return Table(raw_header, rows, to_csv_bytes(raw_header, rows), "xlsx",
+                         list(cells.notes))
         return bpstable.to_ledger_table(cells, str(path), province=province, concept=concept,
                                         flow=flow, unit=unit, source_url=source_url,
                                         source_date=source_date)
@@ -384,6 +386,16 @@ def load_table(path: Path, *, province: str | None = None, concept: str | None =
                                     source_date=source_date)
 
 
+def formula_problems(table: Table, shown: str) -> list[Problem]:
+    """Text cells that start with '=' (a spreadsheet formula such as =HYPERLINK(...)): never
+    stored in a raw file, where a spreadsheet opening the processed CSV would run it."""
+    return [Problem(shown, "a formula, not a value; expected the figure or text itself",
+                    line=i, column=table.header[j] if j < len(table.header) else None,
+                    value=str(c)[:60])
+            for i, row in enumerate(table.rows, start=2) for j, c in enumerate(row)
+            if str(c).lstrip().startswith("=")]
+
+
 def import_file(path: Path, *, raw_dir: Path = RAW_DIR, source_url: str, source_date: str,
                 province: str | None = None, concept: str | None = None,
                 flow: str | None = None, unit: str | None = None, sheet: str | None = None,
@@ -396,9 +408,16 @@ def import_file(path: Path, *, raw_dir: Path = RAW_DIR, source_url: str, source_
     manifest's ``kaltim:defaults``), or label a converted BPS table.
     """
     path = Path(path)
+    if province:
+        try:
+            province = normalise_province(province)
+        except ValueError as exc:
+            raise DataError([Problem(str(path), f"--province: {exc}")]) from None
     table = load_table(path, province=province, concept=concept, flow=flow, unit=unit,
                        sheet=sheet, source_url=source_url, source_date=source_date)
     converted = table.converted_from == "bps_table"  # else: raw-file columns (CSV or XLSX)
+    if not converted and (bad := formula_problems(table, str(path))):
+        raise DataError(bad)
     constants = {} if converted else {"province": province, "concept": concept}
     original_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     return import_table(table, original=path, raw_dir=raw_dir, source_url=source_url,

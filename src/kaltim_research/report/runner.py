@@ -270,6 +270,8 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
             scenarios.append((Path(f).resolve(), load_scenario(Path(f))))
         except ScenarioError as err:
             problems.append(str(err))
+    problems += [f"{f}: {why}" for f in files
+                 if (why := integrity.report_folder_problem(Path(reports_dir), Path(f).stem))]
     if problems:
         raise RunError("invalid scenario file(s):\n" + "\n".join(problems))
     # -p draws / -p seed also set the engine run the notebooks read, validated by the model
