@@ -316,7 +316,9 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_brief(args) -> int:
+    from kaltim_research.data.freshness import build_id, stale_reason
     from kaltim_research.models.scenario import ScenarioError, load_scenario
+    from kaltim_research.report.integrity import read_results, report_folder_problem
     from kaltim_research.report.results import run_to_dir
     from kaltim_research.report.runner import build_briefs
 
@@ -326,9 +328,21 @@ def _cmd_brief(args) -> int:
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    stale = stale_reason(RAW_DIR, PROCESSED_DIR)
+    if stale:
+        print(f"error: {stale}", file=sys.stderr)
+        return 2
     out = Path(args.reports) / path.stem
-    if not (out / "results.json").exists():
-        print(f"no results for {path.stem} yet: running the engine into {out}", flush=True)
+    why = report_folder_problem(Path(args.reports), path.stem)
+    if why and not (out / "results.json").exists():
+        print(f"error: {path}: {why}", file=sys.stderr)
+        return 2
+    current = read_results(out / "results.json")
+    if current is None or (current.get("built_from") or {}).get("processed_build") not in (
+            None, build_id(PROCESSED_DIR)):
+        what = ("no results" if not (out / "results.json").exists() else
+                "damaged results" if current is None else "results from an older build")
+        print(f"{what} for {path.stem}: running the engine into {out}", flush=True)
         run_to_dir(path, out, PROCESSED_DIR)
     docx = (args.lang,) if args.lang == "id" or args.docx else ()
     for p in build_briefs(out, langs=(args.lang,), docx_langs=docx):

@@ -80,7 +80,21 @@ def missing_outputs(report_dir: Path, notebooks: list[Path], lang: str) -> list[
         p = Path(report_dir) / name
         if not p.is_file() or p.stat().st_size == 0:
             out.append(name)
+    if "results.json" not in out and read_results(Path(report_dir) / "results.json") is None:
+        out.append("results.json")  # truncated or damaged: rebuilt, not trusted
     return out
+
+
+def read_results(path: Path) -> dict | None:
+    """A results.json as a dict, or None if it is missing or damaged (truncated, not JSON,
+    without the scenario and headline a report needs)."""
+    try:
+        summary = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(summary, dict) and isinstance(summary.get("scenario"), dict) \
+        and isinstance(summary.get("headline"), list) and isinstance(summary.get("horizon"), dict)
+    return summary if ok else None
 
 
 def normalise_notebook(path: Path, tmp_dir: Path, final_dir: Path) -> None:
