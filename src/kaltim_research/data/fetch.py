@@ -189,6 +189,37 @@ def existing_prices(raw_dir: Path) -> pd.DataFrame:
     return out.astype({"year": int, "month": int, "value": float})
 
 
+def _download_workbook(source: str, transport: Any = None) -> bytes:
+    """The Pink Sheet workbook, streamed with the workbook byte cap and a deadline (no key is
+    involved, so the World Bank's own redirects are followed, at most a few)."""
+    import time
+
+    import httpx
+
+    from kaltim_research.data.tables import XLSX_MAX_BYTES
+
+    t0, body = time.monotonic(), bytearray()
+    try:
+        with httpx.Client(transport=transport, timeout=120, follow_redirects=True,
+                          max_redirects=bps.MAX_REDIRECTS,
+                          headers={"User-Agent": bps.USER_AGENT}) as http, \
+                http.stream("GET", source) as r:
+            ctype = r.headers.get("content-type", "?")
+            for chunk in r.iter_bytes():
+                body += chunk
+                if len(body) > XLSX_MAX_BYTES or time.monotonic() - t0 > bps.DEADLINE_S:
+                    raise bps.BpsError("bad_reply", f"{source}: reply larger than "
+                                       f"{XLSX_MAX_BYTES:,} bytes or slower than "
+                                       f"{bps.DEADLINE_S:g} s; stopped reading")
+            status = r.status_code
+    except httpx.HTTPError as exc:
+        raise bps.BpsError("http", f"{source}: {exc}") from None
+    if status != 200 or body[:2] != b"PK":  # an xlsx is a zip file
+        raise bps.BpsError("bad_reply", f"{source}: HTTP {status}, {ctype}; expected the xlsx "
+                           "workbook")
+    return bytes(body)
+
+
 def fetch_prices(source: str, *, raw_dir: Path = RAW_DIR, source_url: str | None = None,
                  transport: Any = None, dry_run: bool = False) -> FetchReport:
     """Read the Pink Sheet workbook from a URL or a local file and import the new months."""
@@ -196,19 +227,8 @@ def fetch_prices(source: str, *, raw_dir: Path = RAW_DIR, source_url: str | None
 
     report = FetchReport()
     if source.startswith(("http://", "https://")):
-        import httpx
-
-        try:
-            with httpx.Client(transport=transport, timeout=120, follow_redirects=True,
-                              headers={"User-Agent": bps.USER_AGENT}) as http:
-                r = http.get(source)
-        except httpx.HTTPError as exc:
-            raise bps.BpsError("http", f"{source}: {exc}") from None
-        if r.status_code != 200 or r.content[:2] != b"PK":  # an xlsx is a zip file
-            raise bps.BpsError("bad_reply", f"{source}: HTTP {r.status_code}, "
-                               f"{r.headers.get('content-type', '?')}; expected the xlsx "
-                               "workbook")
-        data, url = r.content, source
+        data = _download_workbook(source, transport)
+        url = source
     else:
         path = Path(source)
         if not path.exists():
