@@ -229,6 +229,20 @@ def _periods(values: list[dict[str, Any]], file: str) -> list[dict[str, Any]]:
     return values
 
 
+def late_periods(values: list[dict[str, Any]], source_date: str, file: str) -> list[Problem]:
+    """Values for a period ending after the release date (a year 2099, a month not yet over),
+    located at the table's own line and column; the build checks the same rule on every raw
+    file (:func:`kaltim_research.data.ledger_rules.period_problems`)."""
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?", source_date or "")
+    if not m:
+        return []
+    released = (int(m.group(1)), int(m.group(2) or 12))
+    return [Problem(file, f"period {v['year']}-{v['period_end_month']:02d} ends after the source "
+                    f"date {source_date}; expected a period the release could report (check the "
+                    "year)", line=v["line"], column=v["column"])
+            for v in values if (v["year"], v["period_end_month"]) > released]
+
+
 def ledger_records(values: list[dict[str, Any]], *, province: str, concept: str, flow: str,
                    factor: float, source_url: str, source_date: str,
                    how: str) -> list[list[Any]]:
@@ -265,6 +279,9 @@ def to_ledger_table(cells: list[list[str]], file: str, *, province, concept, flo
                                   for v in values):
         raise DataError([Problem(file, "the unit is not stated in the title; give --unit "
                                  "usd|thousand_usd|million_usd")])
+    late = late_periods(values, source_date, file)
+    if late:
+        raise DataError(late)
     fl = flow_of(title, flow)
     notes = [] if flow or fl != "total" else [
         f"{file}: flow read as 'total' (the title names neither migas nor nonmigas)"]

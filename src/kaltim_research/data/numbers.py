@@ -140,7 +140,10 @@ def unit_factor(label: str) -> float:
 def units_in_title(title: str) -> list[str]:
     """The parts of a table title that speak of money (usually in parentheses)."""
     parts = re.findall(r"\(([^()]*)\)", title)
-    money = [p for p in parts if re.search(r"us\$|usd|\$|dollar|dolar", p, re.IGNORECASE)]
+    # a bracket with a currency or a multiplier word states a unit ('(Juta Rupiah)' too: it is
+    # then refused for naming no US$, not ignored)
+    money = [p for p in parts if re.search(r"us\$|usd|\$|dollar|dolar|\b(ribu|juta|mil[iy]ar|"
+                                           r"thousand|million|billion)\b", p, re.IGNORECASE)]
     if money:
         return money
     word = r"(?:ribu|juta|mil[iy]ar|thousand|million|billion)"
