@@ -139,6 +139,10 @@ def unit_factor(label: str) -> float:
 
 def units_in_title(title: str) -> list[str]:
     """The parts of a table title that speak of money (usually in parentheses)."""
+    word = r"(?:ribu|juta|mil[iy]ar|thousand|million|billion)"
+    # 'US$ (ribu)' and '(Juta) US$': the currency beside a bracketed multiplier is one unit
+    title = re.sub(rf"(us\$|usd)\s*\(\s*({word})\s*\)", r"(\1 \2)", title, flags=re.IGNORECASE)
+    title = re.sub(rf"\(\s*({word})\s*\)\s*(us\$|usd)", r"(\1 \2)", title, flags=re.IGNORECASE)
     parts = re.findall(r"\(([^()]*)\)", title)
     # a bracket with a currency or a multiplier word states a unit ('(Juta Rupiah)' too: it is
     # then refused for naming no US$, not ignored)
@@ -146,7 +150,6 @@ def units_in_title(title: str) -> list[str]:
                                            r"thousand|million|billion)\b", p, re.IGNORECASE)]
     if money:
         return money
-    word = r"(?:ribu|juta|mil[iy]ar|thousand|million|billion)"
     return re.findall(rf"(?:{word}[\s(]*)?(?:us\$|usd)(?:[\s(]*{word}\)?)?", title,
                       re.IGNORECASE)
 
