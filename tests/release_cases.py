@@ -85,6 +85,14 @@ def _xml_bomb(path: Path) -> Path:
     return path
 
 
+def _shared_strings_bomb(path: Path) -> Path:
+    """A zip whose shared strings would unpack to 21 MB (a few KB on disk)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/sharedStrings.xml", b"<si><t>a</t></si>" * 1_300_000)
+    return path
+
+
 def raw_edit(path: str, line: int, column: str, value: str) -> Callable[[Path], list[str]]:
     """Set one cell of a raw file copy (header = line 1) and build it."""
     from conftest import corrupt

@@ -364,6 +364,8 @@ RELEASE_CASES = [
          ["t.xlsx", "not an .xlsx workbook"]),
     Case("xlsx_sheet_xml_bomb", rc.file_import(lambda tmp: rc._xml_bomb(tmp / "t.xlsx")),
          ["t.xlsx", "unpacks to 101,000,", "at most"]),
+    Case("xlsx_shared_strings_bomb", rc.file_import(lambda tmp: rc._shared_strings_bomb(
+        tmp / "t.xlsx")), ["t.xlsx", "shared strings unpack to", "at most 20,000,000"]),
     Case("xlsx_file_too_large", rc.file_import(lambda tmp: (tmp / "t.xlsx").write_bytes(
         b"PK" + bytes(20_000_001)) and tmp / "t.xlsx"), ["t.xlsx", "expected at most 20,000,000"]),
     Case("xlsx_too_many_rows", rc.file_import(lambda tmp: rc._xlsx(
@@ -455,8 +457,8 @@ def _assert_bad_input(code, out, err, case_expected, absent=()):
 
 
 def test_the_table_is_large_enough():
-    assert len(CASES) >= 55 + 50
-    assert len(RELEASE_CASES) >= 50
+    assert len(CASES) >= 55 + 53
+    assert len(RELEASE_CASES) >= 53
     assert len({c.name for c in CASES}) == len(CASES)
 
 

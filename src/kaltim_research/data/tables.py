@@ -55,6 +55,8 @@ def read_csv_bytes(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
 #: before they can take minutes or gigabytes.
 XLSX_MAX_BYTES = 20_000_000
 XLSX_MAX_XML_BYTES = 100_000_000
+#: Shared strings are held in memory whole by openpyxl (one Python string each): a tighter cap.
+XLSX_MAX_SHARED_STRINGS_BYTES = 20_000_000
 XLSX_MAX_ROWS = 20_000
 XLSX_MAX_CELLS = 2_000_000
 XLSX_MAX_SECONDS = 60.0
@@ -70,9 +72,14 @@ def check_xlsx(data: bytes, name: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             xml = sum(i.file_size for i in z.infolist() if i.filename.endswith(".xml"))
+            shared = sum(i.file_size for i in z.infolist()
+                         if i.filename.lower().endswith("sharedstrings.xml"))
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise DataError([Problem(name, f"not an .xlsx workbook ({exc}); expected a file saved "
                                  "as Excel .xlsx (a renamed or damaged file?)")]) from None
+    if shared > XLSX_MAX_SHARED_STRINGS_BYTES:
+        raise DataError([Problem(name, f"the workbook's shared strings unpack to {shared:,} "
+                                 f"bytes; expected at most {XLSX_MAX_SHARED_STRINGS_BYTES:,}")])
     if xml > XLSX_MAX_XML_BYTES:
         raise DataError([Problem(name, f"the workbook's XML unpacks to {xml:,} bytes; expected "
                                  f"at most {XLSX_MAX_XML_BYTES:,}")])

@@ -304,13 +304,21 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
         fp["draws"] = draws
         fp["processed_build"] = build_id(PROCESSED_DIR)  # tables rebuilt: not up to date
         old = out / FINGERPRINT
-        if not force and old.exists() and json.loads(old.read_text(encoding="utf-8")) == fp \
+        if not force and old.exists() and _read_json(old) == fp \
                 and not integrity.missing_outputs(out, notebooks, lang):
             skipped.append(path.stem)
             continue
         jobs.append(Job(path.stem, path, out, per_nb, draws, fp, seed))
     _check_writable(Path(reports_dir))
     return jobs, skipped
+
+
+def _read_json(path: Path) -> dict | None:
+    """A JSON file, or None if it is damaged (a damaged fingerprint means: rerun)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _check_writable(folder: Path) -> None:
