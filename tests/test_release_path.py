@@ -194,6 +194,8 @@ def test_a_damaged_results_json_is_not_trusted(tmp_path):
     assert integrity.read_results(d / "results.json") is None
     assert "results.json" in integrity.missing_outputs(d, [], "id")
     assert runner.comparison_table(tmp_path / "reports") == []  # skipped, not fatal
+    from kaltim_research.report.changes import write_changes
+    assert write_changes(d, tmp_path / "new", {}) is None  # no good report to compare with
 
 
 def test_brief_reruns_the_engine_for_damaged_results(tmp_path, capsys, monkeypatch):
