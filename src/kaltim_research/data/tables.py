@@ -103,11 +103,15 @@ def read_xlsx_cells(path: Path | bytes, sheet: str | int | None = None,
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        ws_v, ws_f = _sheet(values, sheet), _sheet(formulas, sheet)
-    except (KeyError, IndexError) as exc:
-        raise DataError([Problem(shown, f"no sheet {sheet!r} in the workbook ({exc})")]) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise DataError([Problem(shown, f"cannot read the workbook: {exc}")]) from None
+        raise DataError([Problem(shown, f"cannot read the workbook: {exc}; expected a file "
+                                 "saved as Excel .xlsx")]) from None
+    try:
+        ws_v, ws_f = _sheet(values, sheet), _sheet(formulas, sheet)
+    except (KeyError, IndexError):
+        names = ", ".join(values.sheetnames)
+        raise DataError([Problem(shown, f"no sheet {sheet!r} in the workbook; it has: "
+                                 f"{names}")]) from None
     return _bounded_rows(ws_v, ws_f, shown, NumberText)
 
 
