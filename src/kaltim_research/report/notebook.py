@@ -111,7 +111,7 @@ def _value_problems(namespace: dict, injected: list[str]) -> list[str]:
             try:
                 validate_simulation_value(name, namespace[name], f"-p {name}")
             except ScenarioError as err:
-                problems.append(str(err))
+                problems.append(" ".join(str(err).split()))  # one line, as rendered
     rdir = str(namespace.get("results_dir") or "") if "results_dir" in injected else ""
     if rdir and (Path(rdir) / "results.json").exists():
         try:
