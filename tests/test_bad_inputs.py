@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import copy_raw, corrupt, load_manifest_json, write_manifest_json
+import release_cases as rc
+from conftest import copy_raw, corrupt, load_manifest_json, tree_hashes, write_manifest_json
 
 from kaltim_research import cli
 from kaltim_research.report import runner
@@ -41,6 +42,7 @@ class Case:
     setup: Callable[[Path], list[str]]   # tmp folder -> CLI argv
     expected: list[str] = field(default_factory=list)  # fragments that must be in stderr
     absent: list[str] = field(default_factory=list)    # fragments that must NOT be in stderr
+    env: Callable | None = None  # (tmp, monkeypatch) -> None: e.g. a mock HTTP transport
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,6 +282,160 @@ CASES = [
 ]
 
 
+_T = rc.KALTIM_TITLE
+_DUP_KIHI = "\n  kihi:\n    port_share_via_kaltim: {2025: 0.0, 2026: 0.2}\n"
+
+RELEASE_CASES = [
+    # --- (1) units and number formats, BPS-table and WebAPI paths --------------------------------
+    Case("unit_unknown_words", rc.bps_import(rc.bps_table("Ekspor Kalimantan Timur (Juta US$ per "
+                                                          "Ton)")),
+         ["t.csv", "'per'", "not understood", "--unit"]),
+    Case("unit_two_multipliers", rc.bps_import(rc.bps_table("Ekspor Kalimantan Timur (Ribu Juta "
+                                                            "US$)")),
+         ["t.csv", "not understood", "at most one"]),
+    Case("unit_not_stated", rc.bps_import(rc.bps_table("Ekspor Kalimantan Timur")),
+         ["t.csv", "unit is not stated", "--unit"]),
+    Case("unit_without_currency", rc.bps_import(rc.bps_table("Ekspor Kalimantan Timur (Juta "
+                                                             "Rupiah)")),
+         ["t.csv", "'Juta Rupiah' names no currency", "--unit"]),
+    Case("unit_two_different", rc.bps_import(rc.bps_table("Ekspor Kalimantan Timur (Juta US$), "
+                                                          "nilai (Ribu US$)")),
+         ["t.csv", "names 2 different units"]),
+    Case("ambiguous_dot_thousands", rc.bps_import(rc.bps_table(rows=[("Januari", "987.650", "")])),
+         ["t.csv", "line 3", "column '2024'", "ambiguous", "987650", "987.65"]),
+    Case("ambiguous_comma_thousands", rc.bps_import(rc.bps_table(rows=[("Januari", "1,498", "")])),
+         ["t.csv", "line 3", "column '2024'", "1498 if ','", "1.498 if it is the decimal mark"]),
+    Case("mixed_up_marks", rc.bps_import(rc.bps_table(rows=[("Januari", "1.498,000.5", "")])),
+         ["t.csv", "line 3", "column '2024'", "expected a number"]),
+    Case("irregular_grouping", rc.bps_import(rc.bps_table(rows=[("Januari", "1.49.800", "")])),
+         ["t.csv", "line 3", "not every three digits"]),
+    Case("webapi_string_with_separator",
+         rc.fetch_argv("--var", "901"), ["datacontent key", "1498", "1.498"],
+         absent=[rc.KEY], env=rc.mock_bps(rc.data_reply(rc._set_first_value("1,498")))),
+    Case("webapi_unknown_unit", rc.fetch_argv("--var", "901"), ["var 901", "'Ton'", "currency"],
+         env=rc.mock_bps(rc.data_reply(rc._set_unit("Ton")))),
+    Case("webapi_unit_with_extra_words", rc.fetch_argv("--var", "901"),
+         ["var 901", "'Juta US$ per kapita'", "not understood"],
+         env=rc.mock_bps(rc.data_reply(rc._set_unit("Juta US$ per kapita")))),
+    # --- (2) periods -------------------------------------------------------------------------------
+    Case("total_beside_months_with_a_gap", rc.bps_import(rc.bps_table(rows=[
+        ("Januari", "100", ""), ("Maret", "90", ""), ("Jumlah", "190", "")])),
+        ["t.csv", "line 5", "total row beside months with a gap", "1, 3"]),
+    Case("year_2099", rc.bps_import(rc.bps_table(header=("Bulan", "2099"),
+                                                 rows=[("Januari", "100,5")])),
+         ["t.csv", "line 3", "column '2099'", "period 2099-01", "after the source date 2025-12-01"]),
+    Case("month_after_source_date", rc.bps_import(rc.bps_table(
+        header=("Bulan", "2025"), rows=[("Oktober", "100,5")]), source_date="2025-06-15"),
+        ["t.csv", "period 2025-10", "after the source date 2025-06-15"]),
+    Case("raw_file_year_after_source_date", rc.raw_edit(ANNUAL, 2, "year", "2099"),
+         [ANNUAL, "line 2", "column 'year'", "after the source date"]),
+    # --- layout and formulas -----------------------------------------------------------------------
+    Case("merged_year_without_column_names", rc.bps_import(rc.bps_table(
+        header=("Bulan", "2024", "", "2025", ""), rows=[("Januari", "25000", "100,5", "2", "3,5")])),
+        ["t.csv", "printed over several columns", "no row below the header names them"]),
+    Case("merged_year_unknown_column", rc.bps_import(
+        [[_T, "", "", "", ""], ["Bulan", "2024", "", "2025", ""],
+         ["", "Berat (Ton)", "Harga", "Berat (Ton)", "Harga"], ["Januari", "25000", "1", "2", "3"]]),
+        ["t.csv", "line 3", "2024 / Harga", "neither a value", "nor a weight"]),
+    Case("formula_in_a_bps_cell", rc.bps_import(rc.bps_table(rows=[("Januari", "=1+1", "")])),
+         ["t.csv", "line 3", "column '2024'", "formula"]),
+    Case("formula_in_raw_columns", rc.file_import(lambda tmp: rc._csv(
+        tmp / "kaltara_new.csv", [["province", "year", "month", "concept", "flow",
+                                   "value_usd_million", "source_url", "source_date", "notes"],
+                                  ["Kalimantan Utara", "2025", "10", "via_ports", "total", "101,5",
+                                   rc.TEST_URL, "2025-12-01", '=HYPERLINK("http://x","y")']])),
+         ["kaltara_new.csv", "line 2", "column 'notes'", "a formula", "HYPERLINK"]),
+    Case("xlsx_formula_without_saved_value", rc.file_import(lambda tmp: rc._xlsx(
+        tmp / "t.xlsx", [[_T], ["Bulan", "2024"], ["Januari", "=1+1"]])),
+        ["t.xlsx", "line 3", "column 'B'", "formula without a saved value"]),
+    # --- (3) provinces -----------------------------------------------------------------------------
+    Case("province_flag_misspelt", rc.bps_import(rc.bps_table("Ekspor (Juta US$)"), "--province",
+                                                 "Kalimantan Timr"),
+         ["--province", "unknown province 'Kalimantan Timr'", "did you mean 'Kalimantan Timur'"]),
+    Case("province_not_named", rc.bps_import(rc.bps_table("Ekspor nonmigas (Juta US$)")),
+         ["t.csv", "does not name the province", "--province"]),
+    Case("raw_file_unknown_province", rc.raw_edit(ANNUAL, 2, "province", "Kalimantan Utar"),
+         [ANNUAL, "line 2", "column 'province'", "did you mean 'Kalimantan Utara'"]),
+    # --- (4) bounded XLSX --------------------------------------------------------------------------
+    Case("xlsx_renamed_text_file", rc.file_import(lambda tmp: (tmp / "t.xlsx").write_text(
+        "Bulan,2024\nJanuari,1\n") and tmp / "t.xlsx"), ["t.xlsx", "not an .xlsx workbook"]),
+    Case("xlsx_truncated", rc.file_import(lambda tmp: (p := rc._xlsx(tmp / "t.xlsx", [[_T]]))
+                                          .write_bytes(p.read_bytes()[:300]) and p),
+         ["t.xlsx", "not an .xlsx workbook"]),
+    Case("xlsx_sheet_xml_bomb", rc.file_import(lambda tmp: rc._xml_bomb(tmp / "t.xlsx")),
+         ["t.xlsx", "unpacks to 101,000,", "at most"]),
+    Case("xlsx_shared_strings_bomb", rc.file_import(lambda tmp: rc._shared_strings_bomb(
+        tmp / "t.xlsx")), ["t.xlsx", "shared strings unpack to", "at most 20,000,000"]),
+    Case("xlsx_file_too_large", rc.file_import(lambda tmp: (tmp / "t.xlsx").write_bytes(
+        b"PK" + bytes(20_000_001)) and tmp / "t.xlsx"), ["t.xlsx", "expected at most 20,000,000"]),
+    Case("xlsx_too_many_rows", rc.file_import(lambda tmp: rc._xlsx(
+        tmp / "t.xlsx", [[_T], ["Bulan", "2024"]] + [["Januari", 1]] * 30)),
+        ["t.xlsx", "more than 20 rows"],
+        env=lambda tmp, mp: mp.setattr("kaltim_research.data.tables.XLSX_MAX_ROWS", 20)),
+    # --- Pink Sheet --------------------------------------------------------------------------------
+    Case("pink_sheet_without_units_row", rc.pink_fetch(rc.pink_rows(with_units=False)),
+         ["pink.xlsx", "no row of units", "Monthly Prices"]),
+    Case("pink_sheet_duplicated_coal", rc.pink_fetch(rc.pink_rows(
+        names=("Coal, Australian", "Coal, Australian"), units=("($/mt)", "($/mt)"))),
+        ["pink.xlsx", "a second column for Coal, Australian", "one column per series"]),
+    Case("pink_sheet_unit_changed", rc.pink_fetch(rc.pink_rows(units=("($/bbl)", "($/kg)"))),
+         ["another unit", "Coal, Australian (Newcastle, fob): workbook US$/kg, snapshot US$/mt"]),
+    Case("pink_sheet_not_a_workbook", rc.pink_fetch(write=lambda tmp: (tmp / "pink.xlsx")
+                                                    .write_text("<html>") and tmp / "pink.xlsx"),
+         ["pink.xlsx", "not an .xlsx workbook"]),
+    # --- (6) YAML and scenario text ----------------------------------------------------------------
+    Case("duplicate_kihi_block", _scenario(lambda t: t.rstrip("\n") + _DUP_KIHI),
+         ["bad.yaml", "duplicate key 'kihi'", "line 31", "first on line 19"]),
+    Case("duplicate_year_key", _scenario(_sub("{2025: 0, 2026: 100,", "{2025: 0, 2026: 100, "
+                                              "'2026': 5,")),
+         ["bad.yaml", "duplicate key", "2026"]),
+    Case("control_character_in_title", _scenario(_sub("title: CI small, all levers moderate",
+                                                      'title: "CI\\x07 small levers"')),
+         ["bad.yaml", "'title'", "control character"]),
+    # --- (6) reserved names and files in reports/ ------------------------------------------------
+    Case("scenario_named_history", rc.scenario_run("history"),
+         ["history.yaml", "reserved in reports/"]),
+    Case("scenario_named_index_html", rc.scenario_run("index.html"),
+         ["index.html.yaml", "reserved in reports/"]),
+    Case("scenario_name_not_a_word", rc.scenario_run("My Scenario"),
+         ["My Scenario.yaml", "lower-case letters"]),
+    Case("user_file_at_report_path", rc.scenario_run("ci_small", before=rc.user_file(
+        "ci_small", folder=False)), ["ci_small", "is not a report folder", "never replaced"]),
+    Case("user_folder_at_report_path", rc.scenario_run("ci_small", before=rc.user_file(
+        "ci_small", folder=True)), ["ci_small", "did not write", "never replaced"]),
+    # --- (5)(7) stale tables and -p values the runner sets --------------------------------------
+    Case("p_results_dir_of_another_scenario", rc.scenario_run("ci_small", "-p", "results_dir",
+                                                              "reports/kihi"),
+         ["-p results_dir", "sets results_dir", "for each report itself"]),
+    Case("p_scenario", rc.scenario_run("ci_small", "-p", "scenario", "scenarios/kihi.yaml"),
+         ["-p scenario", "for each report itself"]),
+    Case("run_on_stale_tables", rc.scenario_run("ci_small"),
+         ["built from another manifest", "kaltim-research data build"], env=rc.stale_raw),
+    Case("brief_on_stale_tables", lambda tmp: ["brief", str(CI_SCENARIO), "--reports",
+                                               str(tmp / "reports")],
+         ["built from another manifest", "kaltim-research data build"], env=rc.stale_raw),
+    # --- (4)(8) hostile WebAPI replies -----------------------------------------------------------
+    Case("fetch_redirect_to_another_host", rc.fetch_argv("--var", "901"),
+         ["redirect to https://collector.example.net/ refused", "{KEY}"], absent=[rc.KEY],
+         env=rc.mock_bps(rc.redirect_elsewhere)),
+    Case("fetch_error_echoes_the_key", rc.fetch_argv("--var", "901"),
+         ["BPS WebAPI error", "invalid key {KEY}"], absent=[rc.KEY],
+         env=rc.mock_bps(rc.echoing_error)),
+    Case("fetch_endless_reply", rc.fetch_argv("--var", "901"),
+         ["reply larger than 10,000,000 bytes"], absent=[rc.KEY], env=rc.mock_bps(rc.endless)),
+    Case("fetch_billion_pages", rc.fetch_argv(), ["claims 1,000,000,000 pages", "at most 50"],
+         absent=[rc.KEY], env=rc.mock_bps(rc.billion_pages)),
+    Case("fetch_malformed_page_info", rc.fetch_argv(), ["'pages' is 'many'", "whole number"],
+         env=rc.mock_bps(rc.bad_page_info)),
+    Case("fetch_colspan_bomb", lambda tmp: ["data", "fetch", "bps", "--domain", "6500", "--table",
+                                            "77", "--raw", str(copy_raw(tmp / "raw"))],
+         ["colspan=400000000", "expected 1 to 200"], env=rc.mock_bps(rc.colspan_bomb)),
+    Case("fetch_key_split_bomb", rc.fetch_argv("--var", "901"),
+         ["2 datacontent key(s) do not split"], env=rc.mock_bps(rc.data_reply(rc._split_bomb))),
+]
+CASES += RELEASE_CASES
+
+
 @pytest.fixture
 def no_work(monkeypatch):
     """Fail the test if a report job or notebook would start."""
@@ -301,19 +457,29 @@ def _assert_bad_input(code, out, err, case_expected, absent=()):
 
 
 def test_the_table_is_large_enough():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 55 + 53
+    assert len(RELEASE_CASES) >= 53
     assert len({c.name for c in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_exits_2_with_a_located_message(case, tmp_path, capsys, no_work):
+def test_bad_input_exits_2_with_a_located_message(case, tmp_path, capsys, no_work, monkeypatch):
+    if case.env:
+        case.env(tmp_path, monkeypatch)
     argv = case.setup(tmp_path)
+    raw = Path(argv[argv.index("--raw") + 1]) if "--raw" in argv else None
+    before = tree_hashes(raw) if raw and raw.is_dir() else None
     capsys.readouterr()
     t0 = time.perf_counter()
     code = cli.main(argv)
     elapsed = time.perf_counter() - t0
     out, err = capsys.readouterr()
     _assert_bad_input(code, out, err, case.expected, case.absent)
+    if before is not None:
+        assert tree_hashes(raw) == before, "a refused input changed data/raw"
+    mine = tmp_path / "reports" / "ci_small"  # a user's own file or folder is left as it was
+    if case.name.startswith("user_"):
+        assert (mine / "my_notes.txt").is_file() or mine.read_text() == "my own file\n"
     assert elapsed < 30, f"{case.name} took {elapsed:.1f} s"
     if case.name.startswith(("data_build", "manifest")) or "build" in argv[:2]:
         assert not (tmp_path / "processed").exists(), "a bad build wrote processed tables"

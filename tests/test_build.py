@@ -114,7 +114,9 @@ def test_a_failed_first_build_creates_no_folder(raw_copy, tmp_path):
 # a new province and a new release need no code change
 # --------------------------------------------------------------------------------------------
 
-UJI = "Provinsi Uji"
+# A real BPS province name (the ledger refuses names outside the province vocabulary, issue 17);
+# the figures are synthetic test inputs.
+UJI = "Kalimantan Tengah"
 UJI_URL = "https://uji.example/bps-release"
 
 

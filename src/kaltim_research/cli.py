@@ -338,7 +338,9 @@ def _stale_results(results_json: Path, scenario) -> str | None:
 def _cmd_brief(args) -> int:
     from datetime import date
 
+    from kaltim_research.data.freshness import build_id, stale_reason
     from kaltim_research.models.scenario import ScenarioError, load_scenario
+    from kaltim_research.report.integrity import read_results, report_folder_problem
     from kaltim_research.report.results import run_to_dir
     from kaltim_research.report.runner import build_briefs
 
@@ -355,10 +357,23 @@ def _cmd_brief(args) -> int:
             print(f"error: --date {args.date!r}: expected an ISO date such as 2026-12-04",
                   file=sys.stderr)
             return 2
+    stale = stale_reason(RAW_DIR, PROCESSED_DIR)
+    if stale:
+        print(f"error: {stale}", file=sys.stderr)
+        return 2
     out = Path(args.reports) / path.stem
     rj = out / "results.json"
-    if not rj.exists():
-        print(f"no results for {path.stem} yet: running the engine into {out}", flush=True)
+    why = report_folder_problem(Path(args.reports), path.stem)
+    if why and not rj.exists():
+        print(f"error: {path}: {why}", file=sys.stderr)
+        return 2
+    current = read_results(rj)
+    if current is None or (current.get("built_from") or {}).get("processed_build") not in (
+            None, build_id(PROCESSED_DIR)):
+        # no results, damaged ones or results of an older build: the engine reruns
+        what = ("no results" if not rj.exists() else
+                "damaged results" if current is None else "results from an older build")
+        print(f"{what} for {path.stem}: running the engine into {out}", flush=True)
         run_to_dir(path, out, PROCESSED_DIR)
     else:
         why = _stale_results(rj, sc)

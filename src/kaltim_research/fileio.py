@@ -2,6 +2,7 @@
 half-written folder and a failed run leaves the previous good output in place."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -157,7 +158,8 @@ class YamlLimitError(ValueError):
 
 def load_yaml_bounded(text: str, max_bytes: int = YAML_MAX_BYTES,
                       max_depth: int = YAML_MAX_DEPTH):
-    """``yaml.safe_load`` with resource limits: size, nesting depth, and no aliases.
+    """``yaml.safe_load`` with resource limits: size, nesting depth, no aliases and no
+    duplicate keys (both line numbers are named).
 
     Aliases (``*name``) are refused outright: a few lines of nested aliases (a "billion
     laughs" document) expand into an exponentially large structure once anything walks it
@@ -189,6 +191,24 @@ def load_yaml_bounded(text: str, max_bytes: int = YAML_MAX_BYTES,
             finally:
                 self._depth -= 1
 
+        def construct_mapping(self, node, deep=False):
+            # a repeated key would silently replace the first (a second 'kihi:' block drops
+            # the smelter project): refuse it with both lines
+            seen: dict = {}
+            for key_node, _value in node.value:
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    hash(key)
+                except (TypeError, yaml.YAMLError):
+                    continue
+                norm = str(key)  # 2027 and '2027' mean the same year in a scenario
+                if norm in seen:
+                    raise YamlLimitError(f"line {key_node.start_mark.line + 1}: duplicate key "
+                                         f"{key!r} (first on line {seen[norm] + 1}); expected "
+                                         "each key once")
+                seen[norm] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
     loader = _Loader(text)
     try:
         return loader.get_single_data()
@@ -206,3 +226,29 @@ def check_creatable(path: Path) -> None:
             if not parent.is_dir() and parent != p:
                 raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
             return
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, wait_s: float = 30.0, what: str = "import"):
+    """Hold an exclusive ``flock`` on ``folder`` itself (no lock file is added to it), so two
+    ``data import`` runs never both read the manifest and one entry is lost. A second run
+    waits up to ``wait_s`` seconds, then raises :class:`TimeoutError` with a message."""
+    import fcntl
+    import time
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{folder}: another {what} holds the manifest lock; "
+                                       f"waited {wait_s:g} s; run the {what} again when it "
+                                       "has finished") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

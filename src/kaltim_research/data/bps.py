@@ -51,6 +51,14 @@ DOMAINS = {"6400": "Kalimantan Timur", "6500": "Kalimantan Utara"}
 #: The official package asks for this many rows per page to avoid paging; we still follow
 #: ``pages`` in case the server caps it.
 PER_PAGE = 1000
+#: Bounds on what one fetch may cost (judgement: a BPS reply is a few KB to ~1 MB; a
+#: province has a few hundred variables, i.e. one page of 1000): beyond them the reply is
+#: refused, never buffered or followed without end.
+MAX_REPLY_BYTES = 10_000_000
+MAX_PAGES = 50
+DEADLINE_S = 300.0
+MAX_COLSPAN = 200
+MAX_REDIRECTS = 3
 EXPORT_TITLE = re.compile(r"\bekspor\b|\bexport", re.IGNORECASE)
 VALUE_TITLE = re.compile(r"nilai|value", re.IGNORECASE)
 
@@ -170,34 +178,87 @@ def parse_reply(body: bytes, url: str, content_type: str = "") -> dict[str, Any]
 
 @dataclass
 class BpsClient:
-    """A thin client; pass ``transport`` (e.g. :class:`httpx.MockTransport`) in tests."""
+    """A thin client; pass ``transport`` (e.g. :class:`httpx.MockTransport`) in tests.
+
+    The key goes in the URL: the BPS WebAPI documents no header for it (README, "URL styles"),
+    so it cannot go in a header; it is therefore redacted from every message, stored URL and
+    reply (:func:`redact`), and a redirect to another host is refused rather than followed
+    with the key in the URL. Replies are streamed with a byte cap, and all calls of one client
+    share an overall deadline."""
 
     key: str
     transport: httpx.BaseTransport | None = None
     timeout: float = 60.0
     lang: str = "ind"
     replies: list[Reply] = field(default_factory=list)
+    deadline_s: float = DEADLINE_S
+    max_bytes: int = MAX_REPLY_BYTES
 
     def __post_init__(self) -> None:
+        import time
+
         _guard_http_logs()
         self._http = httpx.Client(transport=self.transport, timeout=self.timeout,
-                                  follow_redirects=True,
+                                  follow_redirects=False,
                                   headers={"User-Agent": USER_AGENT,
                                            "Accept": "application/json"})
+        self._t0 = time.monotonic()
+
+    def _left(self, shown: str) -> float:
+        import time
+
+        left = self.deadline_s - (time.monotonic() - self._t0)
+        if left <= 0:
+            raise BpsError("http", f"{shown}: the fetch took longer than {self.deadline_s:g} s "
+                           "in all; stopped (try again later or fetch fewer variables)")
+        return left
+
+    def _download(self, url: str, shown: str) -> tuple[int, bytes, str, str]:
+        """(status, body, content type, final URL) with redirects on the same host only."""
+        import time
+        from urllib.parse import urljoin, urlsplit
+
+        host = urlsplit(url).hostname
+        for _hop in range(MAX_REDIRECTS + 1):
+            left = self._left(shown)
+            with self._http.stream("GET", url, timeout=min(self.timeout, left)) as r:
+                if r.is_redirect:
+                    target = urljoin(url, r.headers.get("location", ""))
+                    parts = urlsplit(target)
+                    if parts.hostname != host or parts.scheme != "https" and \
+                            urlsplit(url).scheme == "https":
+                        raise BpsError("http", f"{shown}: HTTP {r.status_code} redirect to "
+                                       f"{parts.scheme}://{parts.hostname}/ refused (another "
+                                       "host or plain http; the key would travel with it)")
+                    url = target
+                    continue
+                body = bytearray()
+                for chunk in r.iter_bytes():
+                    body += chunk
+                    if len(body) > self.max_bytes:
+                        raise BpsError("bad_reply", f"{shown}: reply larger than "
+                                       f"{self.max_bytes:,} bytes; stopped reading")
+                    if time.monotonic() - self._t0 > self.deadline_s:
+                        self._left(shown)
+                return r.status_code, bytes(body), r.headers.get("content-type", ""), url
+        raise BpsError("http", f"{shown}: more than {MAX_REDIRECTS} redirects")
 
     def get(self, url: str) -> Reply:
         shown = redact(url, self.key)
         try:
-            r = self._http.get(url)
+            status, content, ctype, final = self._download(url, shown)
+            shown = redact(final, self.key)
+            if status != 200:
+                if b"<" in content[:200] and status in (403, 406, 429):
+                    parse_reply(content, shown, ctype)
+                raise BpsError("http", f"{shown}: HTTP {status}")
+            payload = parse_reply(content, shown, ctype)
         except httpx.HTTPError as exc:
             raise BpsError("http", f"{shown}: {redact(str(exc), self.key)}") from None
-        if r.status_code != 200:
-            if b"<" in r.content[:200] and r.status_code in (403, 406, 429):
-                parse_reply(r.content, shown, r.headers.get("content-type", ""))
-            raise BpsError("http", f"{shown}: HTTP {r.status_code}")
-        payload = parse_reply(r.content, shown, r.headers.get("content-type", ""))
+        except BpsError as exc:  # a reply that echoes the key must not print it
+            raise BpsError(exc.kind, redact(str(exc), self.key)) from None
         reply = Reply(shown, dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-                      r.content, hashlib.sha256(r.content).hexdigest(), payload)
+                      content, hashlib.sha256(content).hexdigest(), payload)
         self.replies.append(reply)
         return reply
 
@@ -212,9 +273,19 @@ class BpsClient:
                                                            "list-not-available"):
                 return rows
             data = reply.payload.get("data")
-            if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
+            if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)
+                    and isinstance(data[0], dict)):
                 raise BpsError("bad_reply", f"{reply.url}: list reply without [page info, rows]")
-            pages = int(data[0].get("pages", 1) or 1)
+            try:
+                pages = int(data[0].get("pages", 1) or 1)
+            except (TypeError, ValueError):
+                raise BpsError("bad_reply", f"{reply.url}: page info 'pages' is "
+                               f"{data[0].get('pages')!r}; expected a whole number") from None
+            if pages > MAX_PAGES:
+                raise BpsError("bad_reply", f"{reply.url}: the reply claims {pages:,} pages; "
+                               f"expected at most {MAX_PAGES} (refused, not followed)")
+            if not all(isinstance(r, dict) for r in data[1]):
+                raise BpsError("bad_reply", f"{reply.url}: list rows are not objects")
             rows += data[1]
             page += 1
         return rows
@@ -255,16 +326,28 @@ class BpsClient:
 # --------------------------------------------------------------------------------------------
 
 def _split_key(key: str, lists: list[list[str]]) -> list[str] | None:
-    """Split ``key`` into one value of each list, left to right, longest match first, with
-    backtracking (segments have no fixed width)."""
-    if not lists:
-        return [] if key == "" else None
-    for cand in sorted(lists[0], key=len, reverse=True):
-        if cand and key.startswith(cand):
-            rest = _split_key(key[len(cand):], lists[1:])
-            if rest is not None:
-                return [cand, *rest]
-    return None
+    """Split ``key`` into one value of each list, left to right, longest match first.
+
+    Segments have no fixed width, so a wrong early choice is undone (backtracking); each
+    (position, list) is tried once (memo), so the work is bounded by len(key) × values and a
+    hostile reply cannot make it run for minutes."""
+    options = [sorted(dict.fromkeys(c for c in lst if c), key=len, reverse=True) for lst in lists]
+    failed: set[tuple[int, int]] = set()
+
+    def walk(pos: int, depth: int) -> list[str] | None:
+        if depth == len(options):
+            return [] if pos == len(key) else None
+        if (pos, depth) in failed:
+            return None
+        for cand in options[depth]:
+            if key.startswith(cand, pos):
+                rest = walk(pos + len(cand), depth + 1)
+                if rest is not None:
+                    return [cand, *rest]
+        failed.add((pos, depth))
+        return None
+
+    return walk(0, 0)
 
 
 def parse_datacontent(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -307,7 +390,11 @@ class _TableReader(HTMLParser):
             self.rows.append([])
         elif tag in ("td", "th"):
             self._cell = []
-            self._span = int(dict(attrs).get("colspan") or 1)
+            span = str(dict(attrs).get("colspan") or "1").strip()
+            self._span = int(span) if span.isdigit() else 1
+            if not 1 <= self._span <= MAX_COLSPAN:
+                raise BpsError("bad_reply", f"static table cell with colspan={span}; expected "
+                               f"1 to {MAX_COLSPAN}")
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from kaltim_research.config import RAW_DIR
-from kaltim_research.data import bps, bpstable
+from kaltim_research.data import bps, bpstable, numbers
 from kaltim_research.data.importer import IMPORT_KEY, LEDGER_TEMPLATE, ImportResult, import_table
 from kaltim_research.data.tables import LEDGER_COLUMNS, Table, to_csv_bytes
 
@@ -50,12 +50,12 @@ def dynamic_table_rows(payload: dict[str, Any], domain: str, concept: str | None
     if conc is None:
         raise bps.BpsError("bad_reply", f"var {var.get('val')} '{var.get('label')}': the title "
                            "does not say origin or via ports; give --concept")
-    factor = bpstable.unit_factor(title, None)
-    if factor is None:
-        raise bps.BpsError("bad_reply", f"var {var.get('val')}: unknown unit "
-                           f"{var.get('unit')!r}; expected Juta US$, Ribu US$ or US$")
+    try:
+        factor = numbers.unit_factor(str(var.get("unit", "")))
+    except numbers.UnitError as exc:
+        raise bps.BpsError("bad_reply", f"var {var.get('val')}: {exc}") from None
     released = str(payload.get("last_update", ""))[:10] or dt.date.today().isoformat()
-    out = []
+    out, bad = [], []
     for r in rows:
         if r["value"] is None or r["value"] == "":
             continue
@@ -65,11 +65,21 @@ def dynamic_table_rows(payload: dict[str, Any], domain: str, concept: str | None
         month = r["turtahun_val"]
         if not 1 <= month <= 13:
             continue  # quarters / semesters are not in the ledger's period types
+        try:
+            value = numbers.parse_number(r["value"])
+        except numbers.NumberError as exc:
+            bad.append(f"datacontent key {r['key']!r} (value {r['value']!r}): {exc}")
+            continue
+        if value is None:
+            continue
         ptype, pem = ("year", 12) if month == 13 else ("month", month)
-        usd_m = float(r["value"]) * factor
+        usd_m = value * factor
         out.append([province, int(r["tahun"]), ptype, pem, conc, flow,
                     f"{usd_m:.6f}".rstrip("0").rstrip("."), source_url, released,
                     f"{note}; key {r['key']}, value as published {r['value']}"])
+    if bad:
+        raise bps.BpsError("bad_reply", f"var {var.get('val')}: {len(bad)} value(s) not read: "
+                           + "; ".join(bad[:3]))
     return sorted(out, key=lambda x: (x[1], x[3], x[2], x[5]))
 
 
@@ -173,10 +183,41 @@ def existing_prices(raw_dir: Path) -> pd.DataFrame:
     """commodity, year, month, value of every monthly price file in the snapshot."""
     from kaltim_research.data.manifest import load_manifest, read_resource, resources
 
-    frames = [read_resource(raw_dir, r)[["commodity", "year", "month", "value"]]
+    frames = [read_resource(raw_dir, r)[["commodity", "year", "month", "value", "unit"]]
               for r in resources(load_manifest(raw_dir), "prices_monthly")]
     out = pd.concat(frames, ignore_index=True)
     return out.astype({"year": int, "month": int, "value": float})
+
+
+def _download_workbook(source: str, transport: Any = None) -> bytes:
+    """The Pink Sheet workbook, streamed with the workbook byte cap and a deadline (no key is
+    involved, so the World Bank's own redirects are followed, at most a few)."""
+    import time
+
+    import httpx
+
+    from kaltim_research.data.tables import XLSX_MAX_BYTES
+
+    t0, body = time.monotonic(), bytearray()
+    try:
+        with httpx.Client(transport=transport, timeout=120, follow_redirects=True,
+                          max_redirects=bps.MAX_REDIRECTS,
+                          headers={"User-Agent": bps.USER_AGENT}) as http, \
+                http.stream("GET", source) as r:
+            ctype = r.headers.get("content-type", "?")
+            for chunk in r.iter_bytes():
+                body += chunk
+                if len(body) > XLSX_MAX_BYTES or time.monotonic() - t0 > bps.DEADLINE_S:
+                    raise bps.BpsError("bad_reply", f"{source}: reply larger than "
+                                       f"{XLSX_MAX_BYTES:,} bytes or slower than "
+                                       f"{bps.DEADLINE_S:g} s; stopped reading")
+            status = r.status_code
+    except httpx.HTTPError as exc:
+        raise bps.BpsError("http", f"{source}: {exc}") from None
+    if status != 200 or body[:2] != b"PK":  # an xlsx is a zip file
+        raise bps.BpsError("bad_reply", f"{source}: HTTP {status}, {ctype}; expected the xlsx "
+                           "workbook")
+    return bytes(body)
 
 
 def fetch_prices(source: str, *, raw_dir: Path = RAW_DIR, source_url: str | None = None,
@@ -186,19 +227,8 @@ def fetch_prices(source: str, *, raw_dir: Path = RAW_DIR, source_url: str | None
 
     report = FetchReport()
     if source.startswith(("http://", "https://")):
-        import httpx
-
-        try:
-            with httpx.Client(transport=transport, timeout=120, follow_redirects=True,
-                              headers={"User-Agent": bps.USER_AGENT}) as http:
-                r = http.get(source)
-        except httpx.HTTPError as exc:
-            raise bps.BpsError("http", f"{source}: {exc}") from None
-        if r.status_code != 200 or r.content[:2] != b"PK":  # an xlsx is a zip file
-            raise bps.BpsError("bad_reply", f"{source}: HTTP {r.status_code}, "
-                               f"{r.headers.get('content-type', '?')}; expected the xlsx "
-                               "workbook")
-        data, url = r.content, source
+        data = _download_workbook(source, transport)
+        url = source
     else:
         path = Path(source)
         if not path.exists():

@@ -31,14 +31,18 @@ from kaltim_research.config import MANIFEST_NAME, RAW_DIR
 from kaltim_research.data import bpstable
 from kaltim_research.data.manifest import DEFAULTS_KEY, ROLE_KEY, load_manifest, resources
 from kaltim_research.data.tables import Table, read_csv_bytes, read_xlsx_cells, to_csv_bytes
+from kaltim_research.data.vocabulary import normalise_province
 from kaltim_research.errors import DataError, Problem
-from kaltim_research.fileio import atomic_write_file
+from kaltim_research.fileio import atomic_write_file, folder_lock
 
 IMPORT_KEY = "kaltim:import"
 #: ``--source-url per-row``: a curated file whose every row carries its own source URL.
 PER_ROW = "per-row"
 
 LEDGER_TEMPLATE = "kaltara_exports_annual"
+#: How long an import waits for another one holding the manifest lock (judgement: an import
+#: validates the whole snapshot, a few seconds; 60 s covers a slow machine).
+LOCK_WAIT_S = 60.0
 
 #: Columns of the derived-value file shape introduced by wave 3 (Kaltara implied values):
 #: the implied-value columns plus ``concept``; a value derived by trade-balance arithmetic has
@@ -272,8 +276,32 @@ def import_table(table: Table, *, original: Path, raw_dir: Path = RAW_DIR, sourc
                  original_sha256: str | None = None, extra_provenance: dict | None = None,
                  attachments: list[tuple[str, bytes, dict[str, Any]]] = (),
                  dry_run: bool = False) -> ImportResult:
-    """Validate ``table`` as a new raw file and (unless ``dry_run``) write it and its entry."""
+    """Validate ``table`` as a new raw file and (unless ``dry_run``) write it and its entry.
+
+    The whole read-validate-write runs under a lock on ``raw_dir`` (:func:`folder_lock`): a
+    concurrent import waits for it (or fails with a message), so no manifest entry is lost."""
     raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise DataError([Problem(str(raw_dir / MANIFEST_NAME), "manifest not found")])
+    try:
+        with folder_lock(raw_dir, LOCK_WAIT_S):
+            return _import_locked(table, original=original, raw_dir=raw_dir,
+                                  source_url=source_url, source_date=source_date,
+                                  retrieved=retrieved, constants=constants, like=like, name=name,
+                                  title=title, keep_name=keep_name,
+                                  original_sha256=original_sha256,
+                                  extra_provenance=extra_provenance, attachments=attachments,
+                                  dry_run=dry_run)
+    except TimeoutError as exc:
+        raise DataError([Problem(str(raw_dir / MANIFEST_NAME), str(exc))]) from None
+
+
+def _import_locked(table: Table, *, original: Path, raw_dir: Path, source_url: str,
+                   source_date: str, retrieved: str | None, constants: dict[str, str] | None,
+                   like: str | None, name: str | None, title: str | None, keep_name: bool,
+                   original_sha256: str | None, extra_provenance: dict | None,
+                   attachments: list[tuple[str, bytes, dict[str, Any]]],
+                   dry_run: bool) -> ImportResult:
     constants = {k: v for k, v in (constants or {}).items() if v}
     shown = str(original)
     per_row = source_url == PER_ROW and "source_url" in table.header
@@ -341,7 +369,8 @@ def load_table(path: Path, *, province: str | None = None, concept: str | None =
         raw_header = [c.strip() for c in cells[0]] if cells else []
         if raw_header and "source_url" in raw_header:
             rows = [r for r in cells[1:] if any(c for c in r)]
-            return Table(raw_header, rows, to_csv_bytes(raw_header, rows), "xlsx")
+            return Table(raw_header, rows, to_csv_bytes(raw_header, rows), "xlsx",
+                         list(cells.notes))
         return bpstable.to_ledger_table(cells, str(path), province=province, concept=concept,
                                         flow=flow, unit=unit, source_url=source_url,
                                         source_date=source_date)
@@ -357,6 +386,16 @@ def load_table(path: Path, *, province: str | None = None, concept: str | None =
                                     source_date=source_date)
 
 
+def formula_problems(table: Table, shown: str) -> list[Problem]:
+    """Text cells that start with '=' (a spreadsheet formula such as =HYPERLINK(...)): never
+    stored in a raw file, where a spreadsheet opening the processed CSV would run it."""
+    return [Problem(shown, "a formula, not a value; expected the figure or text itself",
+                    line=i, column=table.header[j] if j < len(table.header) else None,
+                    value=str(c)[:60])
+            for i, row in enumerate(table.rows, start=2) for j, c in enumerate(row)
+            if str(c).lstrip().startswith("=")]
+
+
 def import_file(path: Path, *, raw_dir: Path = RAW_DIR, source_url: str, source_date: str,
                 province: str | None = None, concept: str | None = None,
                 flow: str | None = None, unit: str | None = None, sheet: str | None = None,
@@ -369,9 +408,16 @@ def import_file(path: Path, *, raw_dir: Path = RAW_DIR, source_url: str, source_
     manifest's ``kaltim:defaults``), or label a converted BPS table.
     """
     path = Path(path)
+    if province:
+        try:
+            province = normalise_province(province)
+        except ValueError as exc:
+            raise DataError([Problem(str(path), f"--province: {exc}")]) from None
     table = load_table(path, province=province, concept=concept, flow=flow, unit=unit,
                        sheet=sheet, source_url=source_url, source_date=source_date)
     converted = table.converted_from == "bps_table"  # else: raw-file columns (CSV or XLSX)
+    if not converted and (bad := formula_problems(table, str(path))):
+        raise DataError(bad)
     constants = {} if converted else {"province": province, "concept": concept}
     original_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     return import_table(table, original=path, raw_dir=raw_dir, source_url=source_url,

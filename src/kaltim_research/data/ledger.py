@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kaltim_research.data import ledger_rules
 from kaltim_research.data.vocabulary import FLOW_IDENTITIES, is_non_bps, parse_flow_label
 from kaltim_research.errors import DataError, Problem
 
@@ -35,8 +36,9 @@ EXPORT_COLUMNS = KEY[:4] + ["year", "month", "value_usd_m", "basis", "source_url
 RESOLUTION_RULE = (
     "one value per province, concept, flow, period type, year and month: rows excluded by "
     "curation are dropped; a reported value beats a value implied from a % change; then the "
-    "more precise figure wins (more significant digits: 19,590 beats the rounded 19,600); then "
-    "the later release wins (source date); then the earlier row of the manifest"
+    "later release wins (source date: a revision supersedes); then the more precise figure "
+    "(more significant digits), which also wins when the later figure is it rounded (19,500 "
+    "printed after 19,590: within one unit of its last digit); then the earlier row of the manifest"
 )
 
 ANNUAL_BASES = (
@@ -108,6 +110,7 @@ def _flows(frame: pd.DataFrame, label_col: str, file: str) -> pd.DataFrame:
     out["flow_qualifier"] = [p[1] for p in parsed]
     out["usable"] = [p[2] for p in parsed]
     out["flow_label"] = frame[label_col]
+    out["province"] = ledger_rules.province_names(frame, file)
     if "concept" in out.columns:  # the explicit rule for non-BPS series (vocabulary)
         non_bps = [is_non_bps(p[1]) for p in parsed]
         out["concept"] = out["concept"].where(~pd.Series(non_bps, index=out.index), "unspecified")
@@ -215,6 +218,10 @@ def observations(tables: dict[str, tuple[str, str, pd.DataFrame]],
             parts.append(_sectors_from_commodities(frame, name))
     parts = [p for p in parts if not p.empty]
     obs = pd.concat(parts, ignore_index=True)
+    late = ledger_rules.period_problems(obs, {n: t[1] for n, t in tables.items()},
+                                        source_date_key)
+    if late:
+        raise DataError(late)
     obs["order"] = range(len(obs))
     if annotations is not None and not annotations.empty:
         obs = apply_annotations(obs, annotations, annotations_file)
@@ -244,8 +251,14 @@ def resolve(obs: pd.DataFrame) -> Resolved:
     dates = obs["source_date"].map(source_date_key)
     obs["rank_date"] = [-(y * 10000 + m * 100 + d) for y, m, d in dates]
     usable = obs[obs["usable"]].sort_values(
-        KEY + ["rank_basis", "rank_precision", "rank_date", "order"], kind="mergesort")
-    chosen = usable.drop_duplicates(KEY, keep="first")
+        KEY + ["rank_basis", "rank_date", "rank_precision", "order"], kind="mergesort")
+    picks, reasons = [], {}
+    for _key, group in usable.groupby(KEY, sort=False):
+        pick, why = (group.index[0], {}) if len(group) == 1 else ledger_rules.choose(
+            group, rounding_half_unit, significant_digits)
+        picks.append(pick)
+        reasons.update(why)
+    chosen = usable.loc[picks]
     obs["status"] = "superseded"
     obs.loc[~obs["usable"], "status"] = "excluded"
     obs.loc[chosen.index, "status"] = "selected"
@@ -271,7 +284,8 @@ def resolve(obs: pd.DataFrame) -> Resolved:
                 "other_source_url": other["source_url"], "other_source_date": other["source_date"],
                 "difference_pct": round(100 * (other["value_usd_m"] / best["value_usd_m"] - 1), 3)
                 if best["value_usd_m"] else np.nan,
-                "reason": other["curation"] if isinstance(other["curation"], str) else RESOLUTION_RULE,
+                "reason": other["curation"] if isinstance(other["curation"], str)
+                else reasons.get(other.name, RESOLUTION_RULE),
             })
     recon = pd.DataFrame(recon_rows, columns=KEY + [
         "kind", "chosen_value_usd_m", "chosen_basis", "chosen_source_url", "chosen_source_date",

@@ -13,7 +13,6 @@ never carries two values.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from kaltim_research.data.tables import Table, cell_text, to_csv_bytes
+from kaltim_research.data.tables import Table, read_xlsx_cells, to_csv_bytes
 from kaltim_research.errors import DataError, Problem
 
 #: The address the World Bank has kept for the monthly workbook (linked from the landing page).
@@ -62,29 +61,34 @@ def _name(text: str) -> str:
 
 def read_workbook(source: bytes | Path, file: str = "workbook") -> PinkSheet:
     """Parse the "Monthly Prices" sheet (layout in the module docstring)."""
-    try:
-        raw = pd.read_excel(io.BytesIO(source) if isinstance(source, bytes) else source,
-                            sheet_name=SHEET, header=None, dtype=object, engine="openpyxl")
-    except ValueError as exc:
-        raise DataError([Problem(file, f"no sheet '{SHEET}' ({exc}); expected the World Bank "
-                                 "CMO-Historical-Data-Monthly.xlsx")]) from None
-    cells = [[cell_text(v) for v in row] for row in raw.itertuples(index=False)]
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    cells = read_xlsx_cells(data, SHEET, file)
     first = next((i for i, r in enumerate(cells) if r and _DATE.match(r[0])), None)
     if first is None or first < 2:
         raise DataError([Problem(file, "no '1960M01'-style month rows under a row of names "
                                  "and a row of units", column=SHEET)])
-    units_row = next(i for i in range(first - 1, -1, -1)
-                     if any(c.startswith("(") and "$" in c for c in cells[i]))
+    units_row = next((i for i in range(first - 1, 0, -1)
+                      if any(c.startswith("(") and "$" in c for c in cells[i])), None)
+    if units_row is None:
+        raise DataError([Problem(file, "no row of units such as '($/mt)' above the first month "
+                                 f"row (line {first + 1}); expected the World Bank layout",
+                                 column=SHEET)])
     names = cells[units_row - 1]
     units = cells[units_row]
     title = " ".join(c for r in cells[:units_row - 1] for c in r if c)
     m = re.search(r"Updated on (\w+ \d{1,2}, \d{4})", title)
     updated = (dt.datetime.strptime(m.group(1), "%B %d, %Y").date().isoformat() if m else None)
-    parts, problems = [], []
+    parts, problems, seen = [], [], {}
     for j, name in enumerate(names):
         series = SERIES.get(_name(name))
         if not series:
             continue
+        if series in seen:  # two columns for one series would be averaged downstream
+            problems.append(Problem(file, f"a second column for {name} (first in column "
+                                    f"{seen[series] + 1}); expected one column per series",
+                                    line=units_row, column=name))
+            continue
+        seen[series] = j
         unit_raw = units[j].strip("() ")
         unit = UNITS.get(unit_raw)
         if unit is None:
@@ -120,6 +124,14 @@ def new_months(sheet: PinkSheet, existing: pd.DataFrame) -> tuple[pd.DataFrame, 
 
     ``existing`` has columns commodity, year, month, value (the raw monthly price files).
     A value counts as revised if it differs by more than rounding (0.5 % or 0.01)."""
+    if "unit" in existing.columns:
+        units = existing.drop_duplicates("commodity").set_index("commodity")["unit"]
+        got = sheet.prices.drop_duplicates("commodity").set_index("commodity")["unit"]
+        clash = [f"{c}: workbook {u}, snapshot {units[c]}" for c, u in got.items()
+                 if c in units.index and units[c] != u]
+        if clash:
+            raise DataError([Problem("workbook", "a series in another unit than the snapshot's "
+                                     "(never mixed into one series): " + "; ".join(clash))])
     have = existing.groupby(["commodity", "year", "month"])["value"].mean().rename("before")
     merged = sheet.prices.join(have, on=["commodity", "year", "month"])
     new = merged[merged["before"].isna()].drop(columns="before")

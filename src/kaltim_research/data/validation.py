@@ -126,20 +126,27 @@ def is_finite_number(value: Any) -> bool:
 def comma_number_hint(value: str) -> str:
     """What a number printed with a comma should become, without inviting a 1000× error.
 
-    ``22,490`` may be twenty-two thousand (English thousands separator) or 22.49 (Indonesian
-    decimal comma): the file must say which, so the hint names both readings instead of
-    suggesting ``22.490`` (which would silently read as 22.49 when 22490 was meant).
+    Read by the one number parser (:func:`kaltim_research.data.numbers.parse_number`), the
+    same rules as the BPS-table and WebAPI paths: ``22,490`` may be twenty-two thousand
+    (English thousands separator) or 22.49 (Indonesian decimal comma), so the hint names both
+    readings instead of suggesting ``22.490`` (which would silently read as 22.49).
     """
+    from kaltim_research.data import numbers
+
     v = value.strip()
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+\.\d+", v) or v.count(",") > 1 and \
-            re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", v):
-        return f" with a decimal point and no thousands separators: {v.replace(',', '')}"
-    if re.fullmatch(r"[+-]?\d{1,3},\d{3}", v):
-        whole, frac = v.split(",")
-        return (f" with a decimal point and no thousands separators: {whole}{frac} if ',' "
-                f"separates thousands (English style), or {whole}.{frac.rstrip('0') or '0'} if "
-                "it is a decimal comma (Indonesian style); check the source")
+    try:
+        number = numbers.parse_number(v)
+    except numbers.NumberError as exc:
+        if len(exc.readings) == 2:
+            grouped, decimal = (numbers.fmt(x) for x in exc.readings)
+            return (f" with a decimal point and no thousands separators: {grouped} if ',' "
+                    f"separates thousands (English style), or {decimal} if it is a decimal "
+                    "comma (Indonesian style); check the source")
+        return " with a decimal point and no thousands separators"
+    if number is None:
+        return " with a decimal point and no thousands separators"
+    shown = numbers.fmt(number)
     if re.fullmatch(r"[+-]?\d+,\d+", v):
-        return (f" with a decimal point, not a decimal comma: {v.replace(',', '.')} if ',' is the "
+        return (f" with a decimal point, not a decimal comma: {shown} if ',' is the "
                 "decimal separator (check the source)")
-    return " with a decimal point and no thousands separators"
+    return f" with a decimal point and no thousands separators: {shown}"

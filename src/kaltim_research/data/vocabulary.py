@@ -82,3 +82,68 @@ def base_name(label: str) -> tuple[str, str | None]:
     """``"Samarinda (Palaran)"`` -> ``("Samarinda", "Palaran")``."""
     m = re.match(r"^(?P<base>[^(]+?)\s*(?:\((?P<detail>.+)\))?$", label.strip())
     return (m["base"].strip(), m["detail"]) if m else (label.strip(), None)
+
+
+#: Indonesia's 38 provinces as BPS names them (BPS "Kode dan Nama Wilayah", Permendagri
+#: 100.1.1-6117/2022), with the BPS domain code. A province in a figure file must be one of
+#: these (after :func:`normalise_province`), so that 'Kaltim', 'KALIMANTAN TIMUR' or a double
+#: space never create a new province.
+PROVINCE_CODES = {
+    "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
+    "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung", "21": "Kepulauan Riau", "31": "DKI Jakarta",
+    "32": "Jawa Barat", "33": "Jawa Tengah", "34": "DI Yogyakarta", "35": "Jawa Timur",
+    "36": "Banten", "51": "Bali", "52": "Nusa Tenggara Barat", "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat", "62": "Kalimantan Tengah", "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur", "65": "Kalimantan Utara", "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah", "73": "Sulawesi Selatan", "74": "Sulawesi Tenggara",
+    "75": "Gorontalo", "76": "Sulawesi Barat", "81": "Maluku", "82": "Maluku Utara",
+    "91": "Papua Barat", "92": "Papua Barat Daya", "94": "Papua", "95": "Papua Selatan",
+    "96": "Papua Tengah", "97": "Papua Pegunungan",
+}
+PROVINCES = tuple(PROVINCE_CODES.values())
+#: Short names and spellings in use (lower case, single spaces) -> the BPS name.
+PROVINCE_ALIASES = {
+    "kaltim": "Kalimantan Timur", "kaltara": "Kalimantan Utara", "kalsel": "Kalimantan Selatan",
+    "kalbar": "Kalimantan Barat", "kalteng": "Kalimantan Tengah", "east kalimantan":
+    "Kalimantan Timur", "north kalimantan": "Kalimantan Utara", "south kalimantan":
+    "Kalimantan Selatan", "jakarta": "DKI Jakarta", "jatim": "Jawa Timur",
+    "east java": "Jawa Timur", "sulsel": "Sulawesi Selatan", "yogyakarta": "DI Yogyakarta",
+    "kalimantan east": "Kalimantan Timur", "kalimantan north": "Kalimantan Utara",
+    **{code + "00": name for code, name in PROVINCE_CODES.items()},
+    **{name.lower(): name for name in PROVINCE_CODES.values()},
+}
+
+
+def province_key(text: str) -> str:
+    """Case, spaces and a 'Provinsi'/'Prov.' prefix removed: the key aliases are looked up by."""
+    t = " ".join(str(text).replace("\u00a0", " ").split()).lower()
+    return re.sub(r"^(?:provinsi|prov\.?|province( of)?)\s+", "", t)
+
+
+def normalise_province(text: str) -> str:
+    """The BPS name of a province as printed ('KALIMANTAN  TIMUR', 'Kaltim', '6400');
+    ValueError with a did-you-mean for a name that is not an Indonesian province."""
+    import difflib
+
+    key = province_key(text)
+    if key in PROVINCE_ALIASES:
+        return PROVINCE_ALIASES[key]
+    near = difflib.get_close_matches(key, list(PROVINCE_ALIASES), n=1, cutoff=0.6)
+    hint = f"; did you mean '{PROVINCE_ALIASES[near[0]]}'?" if near else ""
+    raise ValueError(f"unknown province {str(text)!r}; expected a BPS province name such as "
+                     f"'Kalimantan Timur' or 'Kalimantan Utara'{hint}")
+
+
+def province_in(title: str) -> str | None:
+    """The province a table title names first (the longest name at that place, so 'Kalimantan
+    Utara' is not read as a shorter alias), or None."""
+    low = " " + province_key(title) + " "
+    hits = []
+    for alias, name in PROVINCE_ALIASES.items():
+        if alias.isdigit():
+            continue
+        m = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low)
+        if m:
+            hits.append((m.start(), -len(alias), name))
+    return min(hits)[2] if hits else None

@@ -86,13 +86,18 @@ def compute_changes(previous_results: dict, current_results: dict,
 def write_changes(previous_dir: Path, new_dir: Path, current_fingerprint: dict) -> dict | None:
     """Write ``changes.json`` into ``new_dir`` when ``previous_dir`` holds a good report whose
     inputs differ; return the dict (None when there is no previous report or no change)."""
+    from kaltim_research.report.integrity import read_results
+
     prev_rj = Path(previous_dir) / "results.json"
-    if not prev_rj.exists():
+    previous = read_results(prev_rj)
+    if previous is None:  # none, or damaged: no good report to compare with
         return None
-    previous = json.loads(prev_rj.read_text(encoding="utf-8"))
     current = json.loads((Path(new_dir) / "results.json").read_text(encoding="utf-8"))
     fp_path = Path(previous_dir) / "fingerprint.json"
-    prev_fp = json.loads(fp_path.read_text(encoding="utf-8")) if fp_path.exists() else None
+    try:
+        prev_fp = json.loads(fp_path.read_text(encoding="utf-8")) if fp_path.exists() else None
+    except ValueError:
+        prev_fp = None
     changes = compute_changes(previous, current, prev_fp, current_fingerprint)
     if not changes["inputs_changed"]:
         return None

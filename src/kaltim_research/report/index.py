@@ -8,9 +8,10 @@ side on their own bases and never added.
 from __future__ import annotations
 
 import html
-import json
 import os
 from pathlib import Path
+
+from kaltim_research.report.integrity import read_results
 
 KALTIM = "Kalimantan Timur"
 
@@ -149,7 +150,9 @@ def write_index(reports_dir: Path, lang: str = "id", manifest: str = "", version
         d = rj.parent
         if d.name.startswith(".") or d.name.endswith(".failed") or d.name == "history":
             continue
-        s = json.loads(rj.read_text(encoding="utf-8"))
+        s = read_results(rj)
+        if s is None:  # damaged: that report is rerun; the index lists the others
+            continue
         commit = s.get("provenance", {}).get("git_commit") or commit
         sc = s["scenario"]
         made_with = str((s.get("provenance") or {}).get("data_manifest_hash") or "")

@@ -80,7 +80,21 @@ def missing_outputs(report_dir: Path, notebooks: list[Path], lang: str) -> list[
         p = Path(report_dir) / name
         if not p.is_file() or p.stat().st_size == 0:
             out.append(name)
+    if "results.json" not in out and read_results(Path(report_dir) / "results.json") is None:
+        out.append("results.json")  # truncated or damaged: rebuilt, not trusted
     return out
+
+
+def read_results(path: Path) -> dict | None:
+    """A results.json as a dict, or None if it is missing or damaged (truncated, not JSON,
+    without the scenario and headline a report needs)."""
+    try:
+        summary = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(summary, dict) and isinstance(summary.get("scenario"), dict) \
+        and isinstance(summary.get("headline"), list) and isinstance(summary.get("horizon"), dict)
+    return summary if ok else None
 
 
 def normalise_notebook(path: Path, tmp_dir: Path, final_dir: Path) -> None:
@@ -141,3 +155,35 @@ def clean_reports(reports_dir: Path) -> None:
             if d.is_dir() and not d.name.startswith("."):
                 clean_stale_temps(d)
     clean_stale_kernel_dirs()
+
+
+#: Names in ``reports/`` the runner writes itself: never a scenario's report folder.
+RESERVED_NAMES = {"history", "index", "index.html", "index_comparison", "timings", "changes",
+                  "fingerprint", "results"}
+SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def report_folder_problem(reports_dir: Path, name: str) -> str | None:
+    """Why ``reports/NAME`` cannot be a scenario's report folder, or None.
+
+    A scenario name becomes a folder that is replaced whole on every run, so a reserved name
+    (``history``, ``index``, any file the runner writes), a name that is not a plain lower-case
+    word (``index.html``) or a path that holds something other than this runner's report (a
+    user's own file or folder) is refused: nothing in ``reports/`` that is not a report is
+    ever replaced or deleted."""
+    if name.lower() in RESERVED_NAMES or name.lower().startswith(("index", "history", ".")):
+        return (f"scenario name {name!r} is reserved in reports/ (the runner writes "
+                f"{', '.join(sorted(RESERVED_NAMES))}); rename the scenario file")
+    if not SCENARIO_NAME.match(name):
+        return (f"scenario name {name!r}: expected lower-case letters, digits, '_' or '-' (it "
+                "becomes the folder reports/NAME); rename the scenario file")
+    target = Path(reports_dir) / name
+    if target.is_symlink() or target.exists() and not target.is_dir():
+        return (f"{target} exists and is not a report folder; it is never replaced: move it "
+                "or rename the scenario")
+    if target.is_dir() and any(target.iterdir()) and not (
+            (target / "fingerprint.json").exists() or (target / "results.json").exists()):
+        return (f"{target} is a folder this runner did not write (no fingerprint.json or "
+                "results.json); it is never replaced: move it or rename the scenario")
+    return None
+

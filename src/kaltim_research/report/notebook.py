@@ -95,6 +95,39 @@ def check_parameters(namespace: dict) -> None:
             msgs.append(f"unknown notebook parameter '{name}' (-p {name} ...).{hint}")
         raise NotebookParameterError(" ".join(msgs) + " This notebook declares: "
                                      + ", ".join(declared))
+    problems = _value_problems(namespace, _assigned_names(history[i]))
+    if problems:
+        raise NotebookParameterError(" ".join(problems))
+
+
+def _value_problems(namespace: dict, injected: list[str]) -> list[str]:
+    """Values papermill injected, checked by the scenario model the CLI uses (draws cap and
+    type, seed type and range), and ``results_dir`` checked to hold this scenario's run, so
+    ``papermill ... -p draws 100000000`` or another scenario's results are refused."""
+    from kaltim_research.models.scenario import ScenarioError
+    from kaltim_research.models.scenario.overrides import validate_simulation_value
+
+    problems = []
+    for name in ("draws", "seed"):
+        if name in injected and name in namespace:
+            try:
+                validate_simulation_value(name, namespace[name], f"-p {name}")
+            except ScenarioError as err:
+                problems.append(" ".join(str(err).split()))  # one line, as rendered
+    rdir = str(namespace.get("results_dir") or "") if "results_dir" in injected else ""
+    if rdir and (Path(rdir) / "results.json").exists():
+        try:
+            ran = json.loads((Path(rdir) / "results.json").read_text(encoding="utf-8"))
+            name = ran["scenario"]["name"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return problems + [f"-p results_dir {rdir}: results.json is damaged; rerun the "
+                               "scenario (or leave results_dir empty)"]
+        want = Path(str(namespace.get("scenario", ""))).stem
+        if want and name != want:
+            problems.append(f"-p results_dir {rdir} holds the results of scenario {name!r}, "
+                            f"not of {want!r} (-p scenario); expected that scenario's own "
+                            "results folder")
+    return problems
 
 
 def resolve_path(path: str | Path) -> Path:

@@ -32,6 +32,9 @@ CHANGES = "changes.json"
 #: The manifest's resource names at the last refresh, so a refresh can tell which raw files
 #: came in since (also those imported by hand with `data import` in between).
 SEEN = ".refresh_resources.json"
+#: The reports as they were before this refresh's run, written before any report is swapped:
+#: a refresh killed after the swap finds it next time, so what moved is never lost.
+PENDING = ".refresh_before.json"
 
 
 @dataclass
@@ -78,10 +81,27 @@ def _signed(x: float | None, unit: str = "") -> str:
 
 
 def load_config(path: Path = CONFIG) -> dict[str, Any]:
-    """The fetch configuration (defaults when the file is absent)."""
+    """The fetch configuration (defaults when the file is absent); a ValueError naming the
+    file and line for a file that is not valid YAML or not in the expected shape."""
+    from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
+
     if not Path(path).exists():
         return DEFAULT_CONFIG
-    return {**DEFAULT_CONFIG, **(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})}
+    try:
+        data = load_yaml_bounded(Path(path).read_text(encoding="utf-8")) or {}
+    except (YamlLimitError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise ValueError(f"{path}{where}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("bps", []), list) or not (
+            data.get("prices") is None or isinstance(data.get("prices"), dict)):
+        raise ValueError(f"{path}: expected a mapping with 'bps' (a list of {{domain: ...}}) "
+                         "and 'prices' ({source: ...})")
+    for i, item in enumerate(data.get("bps") or []):
+        if not isinstance(item, dict) or "domain" not in item:
+            raise ValueError(f"{path}: bps[{i}] must be a mapping with a 'domain' (found "
+                             f"{item!r})")
+    return {**DEFAULT_CONFIG, **data}
 
 
 def headline_changes(previous_results: dict, current_results: dict,
@@ -158,6 +178,8 @@ def fetch_configured(config: dict, offline: bool, raw_dir: Path, summary: Refres
     """Run every configured fetch; failures are recorded, never raised (nothing written)."""
     from kaltim_research.data import bps, fetch
 
+    # anticipated failures of one fetch: reported, and the other fetches go on
+    failures = (bps.BpsError, DataError, OSError, ValueError, KeyError, TypeError)
     if offline:
         summary.skipped.append("all fetches (--offline)")
         return
@@ -172,8 +194,8 @@ def fetch_configured(config: dict, offline: bool, raw_dir: Path, summary: Refres
             rep = fetch.fetch_bps(domain, client=client, raw_dir=raw_dir,
                                   variables=item.get("vars"), years=item.get("years"),
                                   concept=item.get("concept"))
-        except (bps.BpsError, DataError) as err:
-            summary.failed.append(f"BPS WebAPI domain {domain}: {err}")
+        except failures as err:
+            summary.failed.append(f"BPS WebAPI domain {domain}: {bps.redact(str(err), None)}")
             continue
         _collect(rep, f"BPS {domain}", summary)
     prices = config.get("prices")
@@ -183,7 +205,7 @@ def fetch_configured(config: dict, offline: bool, raw_dir: Path, summary: Refres
         source = prices.get("source") or DEFAULT_URL
         try:
             rep = fetch.fetch_prices(source, raw_dir=raw_dir, transport=prices_transport)
-        except (bps.BpsError, DataError) as err:
+        except failures as err:
             summary.failed.append(f"Pink Sheet ({source}): {err}")
             return
         _collect(rep, "Pink Sheet", summary)
@@ -210,8 +232,15 @@ def refresh(offline: bool = False, *, scenarios: list[str] | None = None, jobs: 
     summary = RefreshSummary()
     seen = _read(Path(reports_dir) / SEEN)
     names_before = set(seen["resources"]) if seen else set(_resource_names(raw_dir))
-    fetch_configured(config or load_config(), offline, raw_dir, summary, bps_client,
-                     prices_transport)
+    try:
+        config = config or load_config()
+    except ValueError as err:  # reported like a failed fetch; check, build and run go on
+        summary.failed.append(f"fetch configuration: {err}; no fetch was made")
+        config, offline = DEFAULT_CONFIG, True
+        summary.skipped.clear()
+    fetch_configured(config, offline, raw_dir, summary, bps_client, prices_transport)
+    if summary.failed and summary.skipped == ["all fetches (--offline)"]:
+        summary.skipped = []
     problems = check_raw(raw_dir)
     if problems:
         raise DataError(problems)
@@ -220,11 +249,7 @@ def refresh(offline: bool = False, *, scenarios: list[str] | None = None, jobs: 
     summary.added = added
 
     files = scenarios or sorted(str(p) for p in Path(SCENARIOS_DIR).glob("*.yaml"))
-    before = {}
-    for f in files:
-        d = Path(reports_dir) / Path(f).stem
-        before[d.name] = (_read(d / "results.json"), _read(d / "fingerprint.json"),
-                          (d / CHANGES).stat().st_mtime if (d / CHANGES).exists() else None)
+    before = _before(files, Path(reports_dir))
     if run_reports is None:
         from kaltim_research.report.runner import run_reports
     summary.exit_code = run_reports(files, {}, jobs, "id", False, Path(reports_dir))
@@ -248,11 +273,35 @@ def refresh(offline: bool = False, *, scenarios: list[str] | None = None, jobs: 
                           encoding="utf-8")
         if record and any(h.get("change_usd_m") for h in record.get("headlines", [])):
             summary.changes.append(record)
+    (Path(reports_dir) / PENDING).unlink(missing_ok=True)  # the changes are recorded now
     if summary.exit_code == 0:
         Path(reports_dir).mkdir(parents=True, exist_ok=True)
         (Path(reports_dir) / SEEN).write_text(json.dumps(
             {"resources": _resource_names(raw_dir)}, indent=1) + "\n", encoding="utf-8")
     return summary
+
+
+def _before(files: list[str], reports_dir: Path) -> dict[str, tuple]:
+    """Each report's results and fingerprint before the run, written to :data:`PENDING` before
+    any report is swapped. A record left by a killed refresh wins over the reports on disk
+    (which that refresh may already have replaced)."""
+    from kaltim_research.fileio import atomic_write_file
+
+    pending = _read(reports_dir / PENDING) or {}
+    before, record = {}, {}
+    for f in files:
+        d = reports_dir / Path(f).stem
+        if isinstance(pending.get(d.name), dict):
+            res, fp, mtime = pending[d.name].get("results"), pending[d.name].get("fingerprint"), None
+        else:
+            res, fp = _read(d / "results.json"), _read(d / "fingerprint.json")
+            mtime = (d / CHANGES).stat().st_mtime if (d / CHANGES).exists() else None
+        before[d.name] = (res, fp, mtime)
+        record[d.name] = {"results": res, "fingerprint": fp}
+    if reports_dir.is_dir():
+        atomic_write_file(reports_dir / PENDING, lambda p: p.write_text(
+            json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"))
+    return before
 
 
 __all__ = ["refresh", "headline_changes", "RefreshSummary", "load_config"]

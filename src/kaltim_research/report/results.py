@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kaltim_research.config import PROCESSED_DIR
+from kaltim_research.data.freshness import build_id
 from kaltim_research.fileio import swap_dir
 from kaltim_research.models import engine
 from kaltim_research.models.engine import COMPONENTS, RunResult, hhi
@@ -382,6 +383,8 @@ def write_run(run: RunResult, out_dir: Path, processed_dir: Path, reference_para
     dest = destination_hhi(run, processed_dir)
     hy = summary["horizon"]["headline_year"]
     summary["destination_hhi"] = dest[dest["year"] == hy].to_dict("records")
+    # which processed build the numbers come from: a brief or run from an older build reruns
+    summary["built_from"] = {"processed_build": build_id(processed_dir)}
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         for name, frame in run.extra.items():

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from kaltim_research import __version__
 from kaltim_research.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR, REPORTS_DIR
+from kaltim_research.data.freshness import build_id, stale_reason
 from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 from kaltim_research.report import integrity
@@ -226,7 +227,9 @@ def comparison_table(reports_dir: Path = REPORTS_DIR,
     found.update({name: Path(d) / "results.json" for name, d in pending.items()})
     rows = []
     for _name, rj in sorted(found.items()):
-        rows.extend(comparison_rows(json.loads(rj.read_text(encoding="utf-8"))))
+        summary = integrity.read_results(rj)
+        if summary is not None:  # a damaged results.json is rerun, never fatal to the others
+            rows.extend(comparison_rows(summary))
     return rows
 
 
@@ -274,6 +277,13 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
             scenarios.append((Path(f).resolve(), load_scenario(Path(f))))
         except ScenarioError as err:
             problems.append(str(err))
+    own = sorted(set(overrides) & {"results_dir", "scenario"})
+    if own:  # set per report by the runner: another value would mix another scenario's run in
+        problems.append(f"-p {own[0]}: the runner sets {', '.join(own)} for each report itself "
+                        "(its own scenario file and results); expected scenario files as "
+                        "arguments instead")
+    problems += [f"{f}: {why}" for f in files
+                 if (why := integrity.report_folder_problem(Path(reports_dir), Path(f).stem))]
     if problems:
         raise RunError("invalid scenario file(s):\n" + "\n".join(problems))
     # -p draws / -p seed also set the engine run the notebooks read, validated by the model
@@ -296,14 +306,23 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
         fp = fingerprint(path, notebooks, overrides, lang)
         fp["scenario_hash"] = scenario_hash(sc)
         fp["draws"] = draws
+        fp["processed_build"] = build_id(PROCESSED_DIR)  # tables rebuilt: not up to date
         old = out / FINGERPRINT
-        if not force and old.exists() and json.loads(old.read_text(encoding="utf-8")) == fp \
+        if not force and old.exists() and _read_json(old) == fp \
                 and not integrity.missing_outputs(out, notebooks, lang):
             skipped.append(path.stem)
             continue
         jobs.append(Job(path.stem, path, out, per_nb, draws, fp, seed))
     _check_writable(Path(reports_dir))
     return jobs, skipped
+
+
+def _read_json(path: Path) -> dict | None:
+    """A JSON file, or None if it is damaged (a damaged fingerprint means: rerun)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _check_writable(folder: Path) -> None:
@@ -376,6 +395,9 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     """Run the reports of ``files``; returns the exit code (0 ok, 1 a report failed)."""
     overrides = overrides or {}
     todo, skipped = plan(files, overrides, lang, force, reports_dir, draws, notebooks_dir)
+    stale = stale_reason(RAW_DIR, PROCESSED_DIR)
+    if stale:
+        raise RunError(stale)
     # The reports' tables and headers in the same language as the index (report.reader_tables);
     # kernels and worker processes inherit it.
     os.environ["KALTIM_REPORT_LANG"] = lang

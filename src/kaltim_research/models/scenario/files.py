@@ -72,6 +72,18 @@ class Scenario(Frozen):
     def _refs(cls, v: list[str]) -> list[str]:
         return [str(x) for x in v]
 
+    @field_validator("title", "title_id", "description", "description_id", "references")
+    @classmethod
+    def _printable(cls, v):
+        # a control character (other than a line break or tab) breaks the PDF/DOCX of every
+        # brief of the run that compares scenarios: refused where it is written
+        for text in (v if isinstance(v, list) else [v]):
+            bad = [c for c in str(text or "") if ord(c) < 32 and c not in "\n\t" or ord(c) == 127]
+            if bad:
+                raise ValueError(f"contains the control character {bad[0]!r}; expected "
+                                 "printable text")
+        return v
+
 
 # --------------------------------------------------------------------------------------------
 # loading with readable errors
