@@ -170,7 +170,8 @@ def test_every_draw_within_a_third_and_three_times_history(inputs, scen, built_p
     cumulative (Kaltim's lowest year, 2020, is printed only to October). To the headline year
     (the horizons the band is calibrated at, 1–5 years) the 1st–99th percentiles lie within a
     third and three times it and every draw within a quarter and four times (with the start's
-    and the horizon's error both drawn, one draw in a few thousand passes a third); after it the model error keeps growing by design (a random walk beyond
+    and the horizon's error both drawn, one draw in a few thousand passes a third); after it
+    the model error keeps growing by design (a random walk beyond
     the tested horizons), so there every draw must lie within a sixth and six times (bounded
     innovations: nothing runs away)."""
     from kaltim_research.models.baseline.horizon import _one_figure_per_year
