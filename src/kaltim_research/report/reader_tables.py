@@ -77,6 +77,8 @@ def column_label(name: Any, lang: str = "id") -> str:
         i += 1
     if lang == "id" and len(words) >= 2 and not set(tokens) & set(data.get("keep_order", [])):
         words = words[::-1]  # Indonesian puts the head first: "coal share" -> "porsi batu bara"
+    if not words and stats:  # a statistic alone ("p10_usd_m"): the statistic is the head
+        words, stats = [", ".join(stats)], []
     out = " ".join(words) or text
     out = out[:1].upper() + out[1:]
     if units:
