@@ -18,7 +18,8 @@ from kaltim_research.errors import DataError
 def _data_build(args) -> int:
     import json
 
-    from kaltim_research.data import build
+    # Only stdlib modules until the build is known to be due: the no-change path stays quick.
+    from kaltim_research.data.freshness import build_source_hash
     from kaltim_research.data.manifest import load_manifest, manifest_hash, verify_checksums
 
     info = Path(args.processed) / "build_info.json"
@@ -27,13 +28,15 @@ def _data_build(args) -> int:
         from kaltim_research import __version__
         fresh = (built.get("raw_manifest_hash") == manifest_hash(Path(args.raw))
                  and built.get("package_version") == __version__
-                 and built.get("source_hash") == build.source_hash()
+                 and built.get("source_hash") == build_source_hash()
                  # a raw file changed without a new manifest entry is an error, not "up to date"
                  and not verify_checksums(Path(args.raw), load_manifest(Path(args.raw)))
                  and all((Path(args.processed) / t).exists() for t in built.get("tables", {})))
         if fresh:
             print(f"processed tables up to date in {args.processed} (--force to rebuild)")
             return 0
+    from kaltim_research.data import build
+
     result = build.run(Path(args.raw), Path(args.processed))
     s = result.summary
     print(f"built {len(result.tables)} tables in {args.processed}")
@@ -297,17 +300,14 @@ def _register_scenario(sub) -> None:
     bsub = b.add_subparsers(dest="baseline_command", required=True)
     bt = bsub.add_parser("backtest", help="rolling-origin backtest table and the chosen model")
     bt.add_argument("--processed", default=str(PROCESSED_DIR))
-    bt.add_argument("--out", default=None,
-                    help="also write backtest.csv and calibration.csv into this folder")
+    bt.add_argument("--out", help="also write backtest.csv and calibration.csv here")
     bt.set_defaults(func=_backtest)
 
 
 def _cmd_run(args) -> int:
     from kaltim_research.report.runner import RunError, run_reports
 
-    overrides = {}
-    for name, value in args.p or []:
-        overrides[name] = value
+    overrides = dict(args.p or [])
     try:
         return run_reports(args.files, overrides, args.jobs, args.lang, args.force,
                            Path(args.reports), args.draws, not args.no_history,
@@ -477,8 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command. Every anticipated failure — bad raw data, a bad scenario or ``-p`` value,
     a folder that cannot be written — exits 2 with a message naming the file, row or key and
     what was expected; nothing else is caught, so an unexpected bug still shows its traceback."""
-    from kaltim_research.models.scenario import ScenarioError
-    from kaltim_research.report.runner import RunError
+    from kaltim_research.errors import ScenarioError
+    from kaltim_research.report.kernels import RunError  # light: no runner imports
 
     args = build_parser().parse_args(argv)
     try:

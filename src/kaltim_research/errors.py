@@ -32,3 +32,14 @@ class DataError(Exception):
         shown = "\n".join(f"  - {p}" for p in problems[:25])
         more = f"\n  ... and {len(problems) - 25} more" if len(problems) > 25 else ""
         super().__init__(f"{len(problems)} problem(s) in the raw data:\n{shown}{more}")
+
+
+class ScenarioError(ValueError):
+    """A scenario file failed validation; ``problems`` lists each message (defined here, with
+    the other located errors, so the command line catches it without importing pydantic)."""
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file = file
+        self.problems = problems
+        super().__init__(f"{file}: {len(problems)} problem(s)\n"
+                         + "\n".join(f"  - {p}" for p in problems))

@@ -395,10 +395,8 @@ def run(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> BuildRe
 
 
 def source_hash() -> str:
-    """Hash of the modules that shape the processed tables (a rebuild is due when they change)."""
-    import hashlib
+    """Hash of the modules that shape the processed tables (a rebuild is due when they change):
+    :func:`freshness.build_source_hash`."""
+    from kaltim_research.data.freshness import build_source_hash
 
-    h = hashlib.sha256()
-    for name in ("build.py", "ledger.py", "manifest.py", "vocabulary.py"):
-        h.update((Path(__file__).parent / name).read_bytes())
-    return h.hexdigest()
+    return build_source_hash()

@@ -47,3 +47,19 @@ def build_id(processed_dir: Path) -> str | None:
         return "sha256:" + hashlib.sha256(info.read_bytes()).hexdigest()[:16]
     except OSError:
         return None
+
+
+#: The modules that shape the processed tables: a rebuild is due when one changes.
+BUILD_MODULES = ("build.py", "ledger.py", "ledger_rules.py", "manifest.py", "vocabulary.py",
+                 "numbers.py")
+
+
+def build_source_hash() -> str:
+    """Hash of the modules that shape the processed tables (stdlib only, so the no-change
+    ``data build`` does not import pandas to learn that nothing changed)."""
+    h = hashlib.sha256()
+    for name in BUILD_MODULES:
+        path = Path(__file__).parent / name
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()

@@ -300,7 +300,13 @@ def scenario_header(run: Run, lang: str | None = None):
 
 
 def _install_reader_tables() -> None:
-    """In a notebook kernel every DataFrame displays as a reader table (report.reader_tables)."""
+    """In a notebook kernel every DataFrame displays as a reader table (report.reader_tables).
+    Outside IPython (the runner, the command line) nothing is imported: no pandas on the
+    no-change path."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
     from kaltim_research.report.reader_tables import install
 
     install()

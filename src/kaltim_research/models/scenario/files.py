@@ -31,20 +31,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
+from kaltim_research.errors import ScenarioError  # noqa: F401 (re-exported)
 from kaltim_research.fileio import YamlLimitError, load_yaml_bounded
 from kaltim_research.models.scenario.parameter import Frozen
 from kaltim_research.models.scenario.parameters import Parameters, parameter_docs
 from kaltim_research.models.scenario.reasons import Reasons
-
-
-class ScenarioError(ValueError):
-    """A scenario file failed validation; ``problems`` lists each message."""
-
-    def __init__(self, file: str, problems: list[str]):
-        self.file = file
-        self.problems = problems
-        super().__init__(f"{file}: {len(problems)} problem(s)\n"
-                         + "\n".join(f"  - {p}" for p in problems))
 
 
 class Scenario(Frozen):
