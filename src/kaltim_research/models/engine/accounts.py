@@ -53,9 +53,6 @@ ROTATE_NOTE = ("change of loading port only: these goods were exported anyway; t
                "port and logistics services")
 
 
-_stats = band_stats
-
-
 def coal_tonnes_for_fiscal(coal_value_usd_m: np.ndarray, volume: dict[str, np.ndarray],
                            params: Parameters, u: dict) -> dict[str, np.ndarray]:
     """Coal tonnes and prices behind a province's coal export value, per draw × year.
@@ -134,7 +131,7 @@ def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
     ret = retained_value(run.out["kihi_export"], exported_t, u["kihi.alumina_t_per_t"],
                          u["kihi.alumina_price_usd_per_t"], u["kihi.alumina_share_from_kalbar"],
                          u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
-    out_st = _stats(output_t / 1000)
+    out_st = band_stats(output_t / 1000)
     # Power binds where the output power allows is below the capacity online × utilisation.
     cap = kres.capacity_online_t.sum(axis=1) if kres.output_t.size else run.zeros
     lim = kres.power_limited_output_t.sum(axis=1) if kres.output_t.size else run.zeros
@@ -196,7 +193,7 @@ def _lever_rows(run: _Run, prov: str, c: dict, add: np.ndarray, ref_umkm) -> lis
     kihi_new = c["kihi"] if prov == KIHI_PROVINCE else run.zeros
     new = c["export_center"] + kihi_new
     rerouted = c["connectivity"] + (c["kihi"] - kihi_new)
-    st_new, st_rer, st_add = _stats(new), _stats(rerouted), _stats(add)
+    st_new, st_rer, st_add = band_stats(new), band_stats(rerouted), band_stats(add)
     rows = []
     for i, y in enumerate(run.years):
         rows.append({
@@ -213,8 +210,8 @@ def _lever_rows(run: _Run, prov: str, c: dict, add: np.ndarray, ref_umkm) -> lis
 def _fiscal_rows(run: _Run, prov: str, fs: dict, fr: dict, reason: str | None) -> list[dict]:
     """Royalty and DBH of one province (accrual and cash apart), the DBH difference from the
     reference baseline, and the tier cliff (share of draws at HBA >= US$90)."""
-    diff = _stats(fs["dbh_province_idr_bn"] - fr["dbh_province_idr_bn"])
-    sts = {kk: _stats(v) for kk, v in fs.items() if kk != "hba_above_threshold"}
+    diff = band_stats(fs["dbh_province_idr_bn"] - fr["dbh_province_idr_bn"])
+    sts = {kk: band_stats(v) for kk, v in fs.items() if kk != "hba_above_threshold"}
     cliff = _cliff(fs)
     rows = []
     for s in STATS:
@@ -257,7 +254,7 @@ def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict, params: Parameters) -> 
                "umkm_exporters": (umkm_jobs, umkm_jobs)}
     rows = []
     for sector, (level, dif) in sectors.items():
-        sl, sd = _stats(np.broadcast_to(level, zeros.shape)), _stats(
+        sl, sd = band_stats(np.broadcast_to(level, zeros.shape)), band_stats(
             np.broadcast_to(dif, zeros.shape))
         for s in STATS:
             for i, y in enumerate(run.years):
