@@ -199,12 +199,12 @@ def test_a_damaged_results_json_is_not_trusted(tmp_path):
 
 
 def test_brief_reruns_the_engine_for_damaged_results(tmp_path, capsys, monkeypatch):
-    from kaltim_research.report import runner
+    from kaltim_research.report import briefs
 
     made = []
     monkeypatch.setattr("kaltim_research.report.results.run_to_dir",
                         lambda path, out, processed: made.append(out))
-    monkeypatch.setattr(runner, "build_briefs", lambda *a, **k: [])
+    monkeypatch.setattr(briefs, "build_briefs", lambda *a, **k: [])
     d = tmp_path / "reports" / "ci_small"
     d.mkdir(parents=True)
     (d / "results.json").write_text("{trunc")

@@ -136,11 +136,13 @@ def test_p_draws_and_seed_reach_the_engine_run(tmp_path, no_kernels):
 
 
 def test_two_forced_runs_give_byte_identical_reports(built_report):
-    """Same inputs and seed -> the same bytes in every file (DOCX timestamps: issue 10)."""
+    """Same inputs and seed -> the same bytes in every file (DOCX timestamps: issue 10), also
+    when the second run shares the notebooks between two kernels and builds the briefs in
+    its worker (a lone scenario with 2 jobs, issue 18) while the first used one kernel."""
     from conftest import tree_hashes
 
     before = tree_hashes(built_report)
-    code = runner.run_reports([str(CI_SCENARIO)], jobs=1, reports_dir=built_report.parent,
+    code = runner.run_reports([str(CI_SCENARIO)], jobs=2, reports_dir=built_report.parent,
                               history=False, force=True)
     assert code == 0
     after = tree_hashes(built_report)

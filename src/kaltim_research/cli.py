@@ -340,9 +340,9 @@ def _cmd_brief(args) -> int:
 
     from kaltim_research.data.freshness import build_id, stale_reason
     from kaltim_research.models.scenario import ScenarioError, load_scenario
+    from kaltim_research.report.briefs import build_briefs
     from kaltim_research.report.integrity import read_results, report_folder_problem
     from kaltim_research.report.results import run_to_dir
-    from kaltim_research.report.runner import build_briefs
 
     path = Path(args.file)
     try:

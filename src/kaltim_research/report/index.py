@@ -83,7 +83,24 @@ def _p50(h: dict) -> float:
 
 def comparison_chart(scenarios: list[dict], path: Path, lang: str) -> Path | None:
     """Median (dot) and P10–P90 range (bar) of every scenario, one panel per province
-    (Kalimantan Timur first), with the baseline median as a dashed line."""
+    (Kalimantan Timur first), with the baseline median as a dashed line. Not redrawn when
+    what it plots is what the existing chart was drawn from (its SHA-256 beside it)."""
+    import hashlib
+    import json
+
+    sha = hashlib.sha256(json.dumps([scenarios, lang], sort_keys=True, default=str)
+                         .encode()).hexdigest()
+    stamp = path.with_name(path.name + ".sha256")
+    if path.is_file() and stamp.is_file() and stamp.read_text().strip() == sha:
+        return path
+    stamp.unlink(missing_ok=True)  # drawn anew below: the old stamp no longer says what
+    out = _draw_comparison(scenarios, path, lang)
+    if out is not None:
+        stamp.write_text(sha + "\n")
+    return out
+
+
+def _draw_comparison(scenarios: list[dict], path: Path, lang: str) -> Path | None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -99,11 +99,21 @@ def read_results(path: Path) -> dict | None:
 
 def normalise_notebook(path: Path, tmp_dir: Path, final_dir: Path) -> None:
     """Make an executed notebook reproducible to the byte: no wall-clock metadata, fixed ids
-    for injected cells, and the final report folder instead of the temporary one."""
+    for injected cells, execution counts from 1 (a kernel runs several notebooks, and which
+    ones depends on the last run's times) and the final report folder instead of the
+    temporary one."""
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata.pop("papermill", None)
+    count = 0  # numbered from 1 in each notebook, whatever ran before it in the same kernel
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = count
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)

@@ -33,13 +33,16 @@ def launch_kernel(cwd: Path = PROJ_ROOT):
     return km
 
 
-def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2, launched=None):
+def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2, launched=None,
+                 keep_client: bool = False):
     """A ready kernel: ``launched`` (from :func:`launch_kernel`) or a new one (retried:
-    concurrent start-ups can race)."""
+    concurrent start-ups can race); with ``keep_client`` a :class:`KeptClientManager`."""
     for attempt in range(retries + 1):
         km = None
         try:
             km = launched if (launched is not None and attempt == 0) else launch_kernel(cwd)
+            if keep_client:
+                return KeptClientManager(km)
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=60)
@@ -57,6 +60,9 @@ def start_kernel(cwd: Path = PROJ_ROOT, retries: int = 2, launched=None):
 def stop_kernel(km) -> None:
     """Shut the kernel down and remove its socket folder (one per kernel start, else the
     system temp dir fills with empty ``kaltim-kernel-*`` folders)."""
+    if isinstance(km, KeptClientManager):
+        km.close()
+        km = km.manager
     try:
         km.shutdown_kernel(now=True)
     finally:
@@ -65,18 +71,97 @@ def stop_kernel(km) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+# The notebooks' own imports (their first cells), loaded by KeptClientManager.warm.
+WARM_MODULES = ("pandas", "matplotlib.pyplot", "kaltim_research.report.charts",
+                "kaltim_research.report.notebook", "kaltim_research.report.reader_tables",
+                "kaltim_research.report.shared_figures", "IPython.display")
+RESET_CODE = ("get_ipython().reset(new_session=False)\n"
+              "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt")
+
+
 def reset_kernel(km) -> None:
     """Clear the namespace between notebooks; imported modules stay loaded (that is the point:
-    imports and kernel start-up dominate short notebooks)."""
+    imports and kernel start-up dominate short notebooks). ``km`` is a :class:`KeptClient`
+    manager (its running client is used) or a plain kernel manager (a client is made)."""
+    if isinstance(km, KeptClientManager):
+        km.kept.execute_interactive(RESET_CODE, timeout=30, store_history=False,
+                                    output_hook=lambda msg: None)
+        return
     kc = km.client()
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=30)
-        kc.execute_interactive("get_ipython().run_line_magic('reset', '-f')\n"
-                               "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
-                               timeout=30, output_hook=lambda msg: None)
+        kc.execute_interactive(RESET_CODE, timeout=30, store_history=False,
+                               output_hook=lambda msg: None)
     finally:
         kc.stop_channels()
+
+
+class KeptClientManager:
+    """A running kernel's manager whose ``client()`` is always the same ready client.
+
+    papermill (nbclient) asks the manager for a new client for every notebook, and a new
+    client waits for the kernel to answer and for its output channel to fall quiet (at least
+    0.2 s each time); one client per kernel pays that once (issue 18). Only the thread that
+    made it may use it: one per kernel, one kernel per thread.
+    """
+
+    def __init__(self, km):
+        self.manager = km
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+        except BaseException:
+            kc.stop_channels()
+            raise
+        self.kept = kc
+
+    def client(self, **_kwargs):
+        return _KeptClient(self.kept)
+
+    def warm(self, modules: tuple[str, ...] = WARM_MODULES) -> None:
+        """Import what the notebooks import, binding no names (it runs while the engine
+        does, so the notebooks' first cells find the modules loaded)."""
+        self.run_quietly(f"for _m in {modules!r}: __import__(_m)\ndel _m")
+
+    def run_quietly(self, code: str, timeout: float = 300) -> None:
+        """Execute ``code`` outside any notebook (no history, output dropped); an error in
+        it raises :class:`RunError` with the kernel's message."""
+        reply = self.kept.execute_interactive(code, timeout=timeout, store_history=False,
+                                              output_hook=lambda msg: None)
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise RunError(f"kernel set-up failed: {content.get('ename')}: "
+                           f"{content.get('evalue')}")
+
+    def close(self) -> None:
+        self.kept.stop_channels()
+
+    def __getattr__(self, name):
+        return getattr(self.manager, name)
+
+
+class _KeptClient:
+    """The kept client as nbclient sees it: starting, readiness and stopping are no-ops."""
+
+    def __init__(self, kc):
+        object.__setattr__(self, "_kc", kc)
+
+    def start_channels(self, *args, **kwargs) -> None:
+        pass
+
+    def stop_channels(self) -> None:
+        pass
+
+    def wait_for_ready(self, timeout=None) -> None:
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._kc, name)
+
+    def __setattr__(self, name, value) -> None:
+        setattr(self._kc, name, value)
 
 
 def _execute(nb: Path, out: Path, params: dict, cwd: Path, km=None) -> None:
@@ -109,3 +194,49 @@ def _html(nb_path: Path, html_path: Path, exporter=None) -> None:
     body, _ = (exporter or html_exporter()).from_notebook_node(
         nbformat.read(str(nb_path), as_version=4))
     html_path.write_text(body, encoding="utf-8")
+
+
+def split_notebooks(notebooks: list[Path], groups: int,
+                    seconds: dict[str, float] | None = None) -> list[list[Path]]:
+    """Share notebooks between ``groups`` kernels, longest first onto the least-loaded kernel
+    (Graham's LPT rule), by the seconds each took last time (``seconds``, by notebook stem;
+    an unknown notebook counts as the mean of the known ones, or 1). Each group keeps the
+    notebooks' own order."""
+    seconds = seconds if isinstance(seconds, dict) else {}
+    known = {nb: float(seconds[nb.stem]) for nb in notebooks
+             if isinstance(seconds.get(nb.stem), (int, float))}
+    default = sum(known.values()) / len(known) if known else 1.0
+    groups = max(1, min(groups, len(notebooks)))
+    load, members = [0.0] * groups, [[] for _ in range(groups)]
+    cost = {nb: known.get(nb, default) for nb in notebooks}
+    for nb in sorted(notebooks, key=lambda p: (-cost[p], p.name)):
+        k = load.index(min(load))
+        load[k] += cost[nb]
+        members[k].append(nb)
+    order = {nb: i for i, nb in enumerate(notebooks)}
+    return [sorted(m, key=order.get) for m in members if m]
+
+
+def shows_shared_figures(nb: Path) -> bool:
+    """Whether a notebook shows a chart drawn once per scenario (report.shared_figures)."""
+    return "shared_figures.show(" in Path(nb).read_text(encoding="utf-8")
+
+
+def run_notebooks(notebooks: dict[Path, dict], session: KeptClientManager, params: dict,
+                  tmp: Path, final_dir: Path, cwd: Path, report_name, before) -> dict[str, float]:
+    """Execute ``notebooks`` (path → its overrides) one after another in the running kernel
+    ``session`` (namespace reset between them), normalise each and export it to HTML; returns
+    the seconds per notebook stem. ``before(nb)`` runs first (waits, prints progress)."""
+    timings = {}
+    exporter = html_exporter()  # one template compile per kernel
+    for i, (nb, overrides) in enumerate(notebooks.items()):
+        before(nb)
+        t1 = time.perf_counter()
+        if i:
+            reset_kernel(session)
+        out_nb = tmp / report_name(nb)
+        _execute(nb, out_nb, {**params, **overrides}, cwd, km=session)
+        integrity.normalise_notebook(out_nb, tmp, final_dir)
+        _html(out_nb, out_nb.with_suffix(".html"), exporter)
+        timings[nb.stem] = round(time.perf_counter() - t1, 2)
+    return timings

@@ -39,6 +39,11 @@ from kaltim_research.data.freshness import build_id, stale_reason
 from kaltim_research.fileio import atomic_write_file, swap_dir
 from kaltim_research.models.scenario import ScenarioError, load_scenario, scenario_hash
 from kaltim_research.report import integrity
+from kaltim_research.report.briefs import (
+    briefs_current,
+    build_briefs,
+    comparison_table,
+)
 from kaltim_research.report.changes import write_changes
 from kaltim_research.report.fingerprint import FINGERPRINT, file_sha, fingerprint, source_hash
 from kaltim_research.report.integrity import report_name
@@ -46,9 +51,10 @@ from kaltim_research.report.kernels import (
     RunError,
     _execute,
     _html,
-    html_exporter,
     launch_kernel,
-    reset_kernel,
+    run_notebooks,
+    shows_shared_figures,
+    split_notebooks,
     start_kernel,
     stop_kernel,
 )
@@ -100,6 +106,9 @@ class Job:
     draws: int | None
     fingerprint: dict
     seed: int | None = None
+    kernels: int = 1  # kernels sharing the notebooks (more when workers would idle)
+    last_seconds: dict | None = None  # notebook stem -> seconds last run (to share them out)
+    briefs_in: tuple[str, str] | None = None  # (reports folder, lang): build briefs in the job
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,7 +116,15 @@ class Job:
 # --------------------------------------------------------------------------------------------
 
 def run_job(job: Job, position: str) -> dict:
-    """Engine, notebooks, HTML; built in a temp folder and swapped in on success."""
+    """Engine, notebooks, HTML (and the briefs when ``job.briefs_in`` says where the other
+    reports are); built in a temp folder, swapped in by :func:`finish_job`.
+
+    The kernels start, and import what the notebooks import, while the engine runs; each runs
+    its share of the notebooks (a thread per kernel: the work is in the kernel processes),
+    while this thread builds the briefs when the job builds its own."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from kaltim_research.report.results import run_to_dir
 
     t0 = time.perf_counter()
@@ -115,39 +132,91 @@ def run_job(job: Job, position: str) -> dict:
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=integrity.temp_prefix(job.name), dir=parent))
     timings = {}
-    launched = None
+    engine_done, failed, figures_done = threading.Event(), threading.Event(), threading.Event()
     try:
-        # The kernel starts (and imports) while the engine runs; one kernel per scenario,
-        # its namespace reset between notebooks, and one HTML exporter.
-        launched = launch_kernel(PROJ_ROOT)
-        run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws, seed=job.seed)
-        timings["engine_s"] = round(time.perf_counter() - t0, 2)
-        km, launched = start_kernel(PROJ_ROOT, launched=launched), None
-        exporter = html_exporter()
-        try:
-            for i, (nb, overrides) in enumerate(job.notebooks.items(), start=1):
-                print(f"  {job.name}: {nb.name} ({i}/{len(job.notebooks)} notebooks)", flush=True)
-                t1 = time.perf_counter()
-                if i > 1:
-                    reset_kernel(km)
-                params = {"scenario": str(job.scenario_path), "results_dir": str(tmp),
-                          **{k: _coerce(v) for k, v in overrides.items()}}
-                out_nb = tmp / report_name(nb)
-                _execute(nb, out_nb, params, PROJ_ROOT, km=km)
-                integrity.normalise_notebook(out_nb, tmp, job.out_dir)
-                _html(out_nb, out_nb.with_suffix(".html"), exporter)
-                timings[nb.stem] = round(time.perf_counter() - t1, 2)
-        finally:
-            stop_kernel(km)
+        groups = split_notebooks(list(job.notebooks), job.kernels, job.last_seconds)
+        launched = [launch_kernel(PROJ_ROOT) for _ in groups]
+        with ThreadPoolExecutor(max_workers=len(groups)) as threads:
+            futures = [threads.submit(_run_group, job, g, km, tmp, engine_done, failed,
+                                      figures_done, i == 0)
+                       for i, (g, km) in enumerate(zip(groups, launched, strict=True))]
+            try:
+                run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws, seed=job.seed)
+                timings["engine_s"] = round(time.perf_counter() - t0, 2)
+                engine_done.set()
+                if job.briefs_in is not None:
+                    timings["briefs_s"] = _own_briefs(job, tmp)
+            except BaseException:
+                failed.set()  # the kernels stop instead of running notebooks
+                raise
+            finally:
+                engine_done.set()
+            for fut in futures:
+                timings.update(fut.result())
         timings["total_s"] = round(time.perf_counter() - t0, 2)
-        # Not swapped in yet: the briefs (which compare every scenario) are added first, then
-        # finish_job swaps the complete folder in.
+        # Not swapped in yet: finish_job swaps the complete folder in (after the briefs,
+        # which compare every scenario, when they are built outside this job).
         write_changes(job.out_dir, tmp, job.fingerprint)  # vs the previous good report
-        return {"name": job.name, "ok": True, "timings": timings, "tmp": str(tmp)}
+        return {"name": job.name, "ok": True, "timings": timings, "tmp": str(tmp),
+                "briefs": job.briefs_in is not None}
     except Exception as err:  # keep the failed build for inspection, never the good report
-        if launched is not None:  # the engine failed before the kernel was used
-            stop_kernel(launched)
         return _fail(job, tmp, err)
+
+
+def _run_group(job: Job, group: list[Path], launched, tmp: Path, engine_done, failed,
+               figures_done, draws_figures: bool) -> dict:
+    """One kernel's share of a job's notebooks, once the engine has written the results.
+
+    The first kernel also draws the charts several notebooks show (:mod:`shared_figures`),
+    before its notebooks; every kernel runs the notebooks that show none of them first, and
+    waits for the drawing before one that does (so each notebook's output is the same in
+    every run)."""
+    session = None
+    try:
+        session = start_kernel(PROJ_ROOT, launched=launched, keep_client=True)
+        session.warm()
+        engine_done.wait()
+        if failed.is_set():
+            return {}
+        if draws_figures:
+            try:
+                session.run_quietly("from kaltim_research.report.shared_figures import "
+                                    f"draw_shared as _draw\n_draw({str(job.scenario_path)!r}, "
+                                    f"{str(tmp)!r})\ndel _draw")
+            except Exception:
+                failed.set()
+                raise
+            finally:
+                figures_done.set()
+        params = {"scenario": str(job.scenario_path), "results_dir": str(tmp)}
+        order = sorted(group, key=shows_shared_figures)  # stable: the group's own order
+
+        def before(nb):
+            if shows_shared_figures(nb):
+                figures_done.wait()
+                if failed.is_set():
+                    raise RunError(f"{nb.name} not run: the shared charts were not drawn")
+            print(f"  {job.name}: {nb.name} ({list(job.notebooks).index(nb) + 1}/"
+                  f"{len(job.notebooks)} notebooks)", flush=True)
+
+        return run_notebooks({nb: {k: _coerce(v) for k, v in job.notebooks[nb].items()}
+                              for nb in order}, session, params, tmp, job.out_dir, PROJ_ROOT,
+                             report_name, before)
+    finally:
+        stop_kernel(session if session is not None else launched)
+
+
+def _own_briefs(job: Job, tmp: Path) -> float:
+    """Build a lone job's briefs in its worker (the comparison is complete once its engine
+    ran); returns the seconds."""
+    t1 = time.perf_counter()
+    reports_dir, lang = job.briefs_in
+    try:
+        build_briefs(tmp, ("id", "en"), comparison_table(Path(reports_dir), {job.name: tmp}),
+                     (lang,))
+    except Exception as exc:  # reported like a notebook's failure
+        raise RunError(f"brief failed: {type(exc).__name__}: {exc}") from exc
+    return round(time.perf_counter() - t1, 2)
 
 
 def _fail(job: Job, tmp: Path, err: Exception) -> dict:
@@ -214,46 +283,6 @@ def run_history(province: str, out_dir: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 # briefs and index
 # --------------------------------------------------------------------------------------------
-
-def comparison_table(reports_dir: Path = REPORTS_DIR,
-                     pending: dict[str, Path] | None = None) -> list[dict]:
-    """Comparison rows of every report; ``pending`` maps names to finished temp folders that
-    stand in for (or add to) the reports of those names."""
-    from kaltim_research.report.results import comparison_rows
-
-    pending = pending or {}
-    found = {rj.parent.name: rj for rj in Path(reports_dir).glob("*/results.json")
-             if not rj.parent.name.startswith(".") and not rj.parent.name.endswith(".failed")}
-    found.update({name: Path(d) / "results.json" for name, d in pending.items()})
-    rows = []
-    for _name, rj in sorted(found.items()):
-        summary = integrity.read_results(rj)
-        if summary is not None:  # a damaged results.json is rerun, never fatal to the others
-            rows.extend(comparison_rows(summary))
-    return rows
-
-
-def build_briefs(report_dir: Path, langs: tuple[str, ...] = ("id", "en"),
-                 comparison: list[dict] | None = None, docx_langs: tuple[str, ...] = ("id",),
-                 brief_date: str | None = None) -> list[Path]:
-    """Write the briefs of one report folder; ``brief_date`` (ISO) overrides the Tanggal."""
-    from kaltim_research.report.brief import build_brief_docx, build_brief_pdf
-
-    summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
-    if brief_date:
-        summary["brief_date"] = brief_date
-    if (report_dir / "changes.json").exists():  # "Perubahan sejak telaah sebelumnya"
-        summary["changes"] = json.loads((report_dir / "changes.json").read_text(encoding="utf-8"))
-    comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
-    hy = summary["horizon"]["headline_year"]
-    comparison = [r for r in comparison if r["year"] == hy] or None
-    out = []
-    for lang in langs:
-        out.append(build_brief_pdf(summary, report_dir / f"brief_{lang}.pdf", lang, comparison))
-    for lang in docx_langs:
-        out.append(build_brief_docx(summary, report_dir / f"brief_{lang}.docx", lang, comparison))
-    return out
-
 
 def write_index(reports_dir: Path = REPORTS_DIR, lang: str = "id") -> Path:
     """``reports/index.html`` with the scenario comparison chart (:mod:`report.index`)."""
@@ -340,34 +369,51 @@ def _check_writable(folder: Path) -> None:
 
 def _briefs_and_swap(pool, todo: list[Job], results: list[dict], files: list[str], lang: str,
                      reports_dir: Path) -> None:
-    """Briefs compare every scenario, so they are built once all engine runs are in: into the
-    finished temp folders, which are then swapped in whole (:func:`finish_job`), and in place
-    (file by file, atomically) for reports that were up to date."""
+    """Briefs compare every scenario, so those a job did not build itself are built once all
+    engine runs are in: into the finished temp folders, which are then swapped in whole
+    (:func:`finish_job`), and in place (file by file, atomically) for reports that were up
+    to date, only when the rows they print changed (:func:`briefs_current`)."""
     ready = {r["name"]: r for r in results if r["ok"] and "tmp" in r}
     if not ready:
         return
     jobs_by_name = {j.name: j for j in todo}
     comparison = comparison_table(reports_dir, {n: Path(r["tmp"]) for n, r in ready.items()})
-    targets = [(n, Path(r["tmp"])) for n, r in ready.items()]
+    targets = [(n, Path(r["tmp"])) for n, r in ready.items() if not r.get("briefs")]
     targets += [(Path(f).stem, reports_dir / Path(f).stem) for f in files
-                if Path(f).stem not in ready and (reports_dir / Path(f).stem / "results.json").exists()]
-    print(f"writing the briefs of {len(targets)} scenario(s)...", flush=True)
+                if Path(f).stem not in ready and (reports_dir / Path(f).stem / "results.json").exists()
+                and not briefs_current(reports_dir / Path(f).stem, comparison, lang)]
+    if targets:
+        print(f"writing the briefs of {len(targets)} scenario(s)...", flush=True)
     futures = [(n, d, pool.submit(build_briefs, d, ("id", "en"), comparison, (lang,)))
                for n, d in targets]
-    for name, d, fut in futures:
+    errors = {}
+    for name, _d, fut in futures:
         try:
             fut.result()
-            err = None
         except Exception as exc:  # a brief failure is reported like a notebook's
-            err = RunError(f"brief failed: {type(exc).__name__}: {exc}")
-        if name in ready:
-            i = results.index(ready[name])
-            results[i] = (_fail(jobs_by_name[name], d, err) if err
-                          else finish_job(jobs_by_name[name], ready[name], reports_dir))
-        elif err:
-            results.append({"name": f"brief {name}", "ok": False,
-                            "error": f"brief for {name} failed: {err}"})
-    print(f"briefs written for {len(futures)} scenario(s)", flush=True)
+            errors[name] = RunError(f"brief failed: {type(exc).__name__}: {exc}")
+    for name, r in ready.items():
+        i = results.index(r)
+        results[i] = (_fail(jobs_by_name[name], Path(r["tmp"]), errors[name]) if name in errors
+                      else finish_job(jobs_by_name[name], r, reports_dir))
+    results += [{"name": f"brief {name}", "ok": False, "error": f"brief for {name} failed: {err}"}
+                for name, err in errors.items() if name not in ready]
+    if targets:
+        print(f"briefs written for {len(targets)} scenario(s)", flush=True)
+
+
+def _share_out(todo: list[Job], jobs: int, other_tasks: int, reports_dir: Path,
+               lang: str) -> None:
+    """Give each job the workers that would otherwise idle, as extra kernels (one scenario on
+    2 cores: its notebooks in 2 kernels), split by last run's times; a lone job also builds
+    its own briefs while its notebooks run (the comparison is complete once its engine ran)."""
+    last = integrity.read_json(reports_dir / integrity.TIMINGS) or {}
+    spare = max(1, jobs // max(1, len(todo) + other_tasks))
+    for job in todo:
+        job.kernels = min(spare, len(job.notebooks))
+        job.last_seconds = last.get(job.name) if isinstance(last, dict) else None
+    if len(todo) == 1:
+        todo[0].briefs_in = (str(reports_dir), lang)
 
 
 def fit_baselines(todo: list[Job], processed_dir: Path = PROCESSED_DIR) -> None:
@@ -421,6 +467,7 @@ def run_reports(files: list[str], overrides: dict[str, str] | None = None, jobs:
     if total:
         print(f"running {len(todo)} scenario(s) and {len(history_jobs)} history report(s) "
               f"with {jobs} job(s)", flush=True)
+    _share_out(todo, jobs, len(history_jobs), Path(reports_dir), lang)
     fit_baselines(todo)
     done = 0
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:

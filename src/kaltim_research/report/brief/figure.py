@@ -18,7 +18,25 @@ from kaltim_research.report.formatting import (
 # --------------------------------------------------------------------------- fan chart
 
 
+_RENDERED: dict[str, bytes | None] = {}  # the PDF and the DOCX of one language share a chart
+
+
 def render_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -> bytes | None:
+    """The PNG of :func:`draw_fan_chart`, remembered by its inputs: a report's Indonesian PDF
+    and DOCX print the same chart, drawn once (issue 18)."""
+    import hashlib
+    import json
+
+    key = hashlib.sha256(json.dumps([fans, results, lang], sort_keys=True,
+                                    default=str).encode()).hexdigest()
+    if key not in _RENDERED:
+        if len(_RENDERED) >= 8:
+            _RENDERED.clear()
+        _RENDERED[key] = draw_fan_chart(fans, results, lang)
+    return _RENDERED[key]
+
+
+def draw_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -> bytes | None:
     """Render one fan-chart panel per province, side by side (Kalimantan Timur first), to PNG
     bytes (in memory, Agg backend, no pyplot state).
 

@@ -39,6 +39,26 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 PALETTE = plt.get_cmap("tab10").colors
 
 
+def _no_post_execute_redraw() -> None:
+    """In a notebook kernel, stop pyplot redrawing every figure after each cell.
+
+    pyplot's REPL hook (``post_execute``: ``draw_all``) runs just before the inline backend's
+    ``flush_figures``, which renders the PNG anyway, so each figure was drawn twice per cell
+    (issue 18: same images, about a quarter of a chart's time). The hook is installed when
+    pyplot first resolves its backend, hence the explicit switch before removing it.
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is None or ipython.get_ipython() is None:
+        return
+    plt.switch_backend(plt.get_backend())
+    plt.uninstall_repl_displayhook()
+
+
+_no_post_execute_redraw()
+
+
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
