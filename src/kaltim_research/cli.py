@@ -6,7 +6,6 @@ or parameter) and 1 on a failed run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -317,32 +316,13 @@ def _cmd_run(args) -> int:
         return 2
 
 
-def _stale_results(results_json: Path, scenario) -> str | None:
-    """Why results.json does not belong to this scenario file and this data (None if it
-    does): the scenario's hash and the raw data manifest's hash, as the engine records them."""
-    from kaltim_research.data.manifest import manifest_hash
-    from kaltim_research.models.scenario import scenario_hash
-
-    try:
-        r = json.loads(results_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        return f"{results_json} cannot be read ({err})"
-    reasons = []
-    if (r.get("scenario") or {}).get("hash") != scenario_hash(scenario):
-        reasons.append("the scenario file changed since the run")
-    if (r.get("provenance") or {}).get("data_manifest_hash") != manifest_hash(RAW_DIR):
-        reasons.append("the data changed since the run (data/raw/datapackage.json)")
-    return "; ".join(reasons) or None
-
-
 def _cmd_brief(args) -> int:
     from datetime import date
 
-    from kaltim_research.data.freshness import build_id, stale_reason
+    from kaltim_research.data.freshness import stale_reason
     from kaltim_research.models.scenario import ScenarioError, load_scenario
     from kaltim_research.report.briefs import build_briefs
-    from kaltim_research.report.integrity import read_results, report_folder_problem
-    from kaltim_research.report.results import run_to_dir
+    from kaltim_research.report.integrity import report_folder_problem, results_problem
 
     path = Path(args.file)
     try:
@@ -367,24 +347,18 @@ def _cmd_brief(args) -> int:
     if why and not rj.exists():
         print(f"error: {path}: {why}", file=sys.stderr)
         return 2
-    current = read_results(rj)
-    if current is None or (current.get("built_from") or {}).get("processed_build") not in (
-            None, build_id(PROCESSED_DIR)):
-        # no results, damaged ones or results of an older build: the engine reruns
-        what = ("no results" if not rj.exists() else
-                "damaged results" if current is None else "results from an older build")
-        print(f"{what} for {path.stem}: running the engine into {out}", flush=True)
+    why, automatic = results_problem(rj, sc, RAW_DIR, PROCESSED_DIR)
+    if why and not (automatic or args.rerun):
+        print(f"error: {rj} does not match {path}: {why}. Run `kaltim-research run {path}` "
+              f"(or `kaltim-research brief {path} --rerun`) first; the brief was not "
+              "written.", file=sys.stderr)
+        return 2
+    if why:  # the engine's modules (~0.4 s) are imported only then
+        from kaltim_research.report.results import run_to_dir
+
+        print(f"{why} for {path.stem}: running the engine into {out}" if automatic else
+              f"{why}: rerunning the engine into {out}", flush=True)
         run_to_dir(path, out, PROCESSED_DIR)
-    else:
-        why = _stale_results(rj, sc)
-        if why and not args.rerun:
-            print(f"error: {rj} does not match {path}: {why}. Run `kaltim-research run {path}` "
-                  f"(or `kaltim-research brief {path} --rerun`) first; the brief was not "
-                  "written.", file=sys.stderr)
-            return 2
-        if why:
-            print(f"{why}: rerunning the engine into {out}", flush=True)
-            run_to_dir(path, out, PROCESSED_DIR)
     docx = (args.lang,) if args.lang == "id" or args.docx else ()
     for p in build_briefs(out, langs=(args.lang,), docx_langs=docx, brief_date=args.date):
         print(f"wrote {p}")

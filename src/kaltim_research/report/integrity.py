@@ -197,3 +197,29 @@ def report_folder_problem(reports_dir: Path, name: str) -> str | None:
                 "results.json); it is never replaced: move it or rename the scenario")
     return None
 
+
+def results_problem(results_json: Path, scenario, raw_dir: Path,
+                    processed_dir: Path) -> tuple[str | None, bool]:
+    """Why a report's ``results.json`` cannot serve ``scenario`` now, in one place for the
+    brief command: ``(None, False)`` when it can; ``(why, True)`` when the engine simply
+    reruns (no results, damaged ones, results of an older build of the processed tables);
+    ``(why, False)`` when it reruns only if asked (the scenario file or the raw data changed
+    since the run: the scenario's hash and the manifest's hash, as the engine records them).
+    """
+    from kaltim_research.data.freshness import build_id
+    from kaltim_research.data.manifest import manifest_hash
+    from kaltim_research.models.scenario import scenario_hash
+
+    results_json = Path(results_json)
+    current = read_results(results_json)
+    if current is None:
+        return ("no results" if not results_json.exists() else "damaged results"), True
+    if (current.get("built_from") or {}).get("processed_build") not in (
+            None, build_id(processed_dir)):
+        return "results from an older build", True
+    reasons = []
+    if (current.get("scenario") or {}).get("hash") != scenario_hash(scenario):
+        reasons.append("the scenario file changed since the run")
+    if (current.get("provenance") or {}).get("data_manifest_hash") != manifest_hash(raw_dir):
+        reasons.append("the data changed since the run (data/raw/datapackage.json)")
+    return ("; ".join(reasons) or None), False
