@@ -100,6 +100,17 @@ def built_processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def default_inputs(built_processed: Path):
+    """The default baseline fitted on the session build, uncached (so the fit itself is what
+    the tests exercise), once per test process: four test modules read it (treat as
+    read-only)."""
+    from kaltim_research.models import engine
+    from kaltim_research.models.scenario import Parameters
+
+    return engine.load_inputs(Parameters(), built_processed, use_cache=False)
+
+
 @pytest.fixture
 def processed_copy(built_processed: Path, tmp_path: Path) -> Path:
     """A previously built processed folder of this test's own (a copy of the session build).

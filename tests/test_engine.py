@@ -31,8 +31,8 @@ N = 400
 
 
 @pytest.fixture(scope="module")
-def inputs(built_processed):
-    return engine.load_inputs(Parameters(), built_processed, use_cache=False)
+def inputs(default_inputs):
+    return default_inputs  # fitted once per test process (conftest)
 
 
 @pytest.fixture(scope="module")

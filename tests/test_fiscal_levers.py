@@ -33,8 +33,8 @@ def table(built_processed):
 
 
 @pytest.fixture(scope="module")
-def inputs(built_processed):
-    return engine.load_inputs(Parameters(), built_processed, use_cache=False)
+def inputs(default_inputs):
+    return default_inputs  # fitted once per test process (conftest)
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ SCENARIOS = Path(PROJ_ROOT) / "scenarios"
 
 
 @pytest.fixture(scope="module")
-def inputs(built_processed):
-    return engine.load_inputs(Parameters(), built_processed, use_cache=False)
+def inputs(default_inputs):
+    return default_inputs  # fitted once per test process (conftest)
 
 
 def test_wilson_interval_matches_the_review():

@@ -73,17 +73,21 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def _kill_after(args: list[str], seconds: float | None = None, line: str | None = None) -> str:
     """Run a command and kill it after ``seconds`` or once it printed a line containing
-    ``line``; returns what it printed. A command that ends first is simply waited for."""
+    ``line``; returns what it printed. A command that ends first is simply waited for, but
+    one that never prints ``line`` fails the test: that kill point no longer exists."""
     proc = _start(args)
     out = []
+    seen = line is None
     if line is not None:
         for text in proc.stdout:
             out.append(text)
             if line in text:
+                seen = True
                 break
     else:
         time.sleep(seconds)
     _kill(proc)
+    assert seen, f"kill point {line!r} never printed by {args}:\n" + "".join(out)
     return "".join(out)
 
 
@@ -107,10 +111,14 @@ def _check_processed(processed: Path) -> None:
 def test_kill_data_build_at_several_points(tmp_path):
     processed = tmp_path / "data" / "processed"
     args = ["data", "build", "--force", "--processed", str(processed)]
+    t0 = time.perf_counter()
     assert _call(args, capture_output=True).returncode == 0
-    # Points spread over a build (about 5-9 s here): reading, building, writing, swapping.
-    for seconds in (0.5, 2.5, 5.0, 7.0, 9.0):
-        _kill_after(args, seconds=seconds)
+    took = time.perf_counter() - t0
+    # Points spread over a build as long as the one just timed (reading, building, writing,
+    # swapping), so each falls inside the build on a fast or a slow machine instead of
+    # waiting for one that already ended.
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.9):
+        _kill_after(args, seconds=fraction * took)
         _check_processed(processed)
     r = _call(args, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -4,8 +4,9 @@ The runner builds a report in a temp folder and swaps it in whole once the noteb
 and briefs are all there. What can go wrong is therefore decided by where the kill falls
 relative to that swap, not by which notebook is running, so the test runs the CI scenario
 through a folder of two real notebooks (``run --notebooks``): the same code paths as the full
-set at a third of the time. Killed without a report: in the engine, between notebooks, in the
-brief phase; with a good report: between notebooks and in the brief phase (the swap window).
+set at a third of the time. Killed without a report: in the engine, between notebooks, while
+the briefs are written; with a good report: between notebooks and once the job is done, just
+before the swap.
 """
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ def test_kill_run_at_several_points(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     complete_or_absent()
     assert out_dir.exists()
-    for kw in ({"line": "05_connectivity"}, {"line": "writing the briefs"}):
+    # A lone scenario writes its briefs in its worker while its notebooks run; the swap is
+    # after "[1/1] done".
+    for kw in ({"line": "05_connectivity"}, {"line": "] done: "}):
         _kill_after([*args, "--force"], **kw)
         complete_or_absent()
         assert out_dir.exists(), "the previous good report vanished"

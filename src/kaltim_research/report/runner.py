@@ -211,6 +211,7 @@ def _own_briefs(job: Job, tmp: Path) -> float:
     ran); returns the seconds."""
     t1 = time.perf_counter()
     reports_dir, lang = job.briefs_in
+    print(f"  {job.name}: writing the briefs (while the notebooks run)", flush=True)
     try:
         build_briefs(tmp, ("id", "en"), comparison_table(Path(reports_dir), {job.name: tmp}),
                      (lang,))
