@@ -120,3 +120,37 @@ def test_every_notebook_showing_a_shared_chart_is_known_to_the_runner():
         text = nb.read_text(encoding="utf-8")
         for chart in ("fan_chart", "components_chart"):
             assert f"charts.{chart}(" not in text, f"{nb.name} draws {chart} again"
+
+
+def _indexed(folder: Path, median: float) -> Path:
+    d = _report(folder, median)
+    data = json.loads((d / "results.json").read_text())
+    data["scenario"].update(title="t", title_id="t")
+    data["headline"][0].update(year=2030, total_p10=1.0, total_p90=2e4, basis="origin")
+    (d / "results.json").write_text(json.dumps(data))
+    return d
+
+
+def test_index_uses_the_chart_drawn_ahead_only_for_what_it_plots(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    _indexed(reports / "baseline", 14000.0)
+    pending = _indexed(tmp_path / "tmp-kihi" / "kihi", 15000.0)
+    ahead = index.predraw_chart(reports, "id", {"kihi": pending})
+    assert ahead is not None and ahead.is_file()
+    drawn = []
+    real = index._draw_comparison
+    monkeypatch.setattr(index, "_draw_comparison", lambda *a: drawn.append(a) or real(*a))
+    # the report swapped in as predicted: the chart drawn ahead is used, not redrawn
+    (reports / "kihi").mkdir()
+    (reports / "kihi" / "results.json").write_bytes((pending / "results.json").read_bytes())
+    index.write_index(reports, "id")
+    assert not drawn and (reports / index.CHART).is_file()
+    assert not list((reports / index.CHART_CACHE).glob("*")), "charts drawn ahead are cleared"
+    # a chart drawn ahead for other results (a report that then failed) is never shown
+    assert index.predraw_chart(reports, "id", {"kihi": _indexed(tmp_path / "o" / "kihi", 1.0)})
+    drawn.clear()
+    index.write_index(reports, "id")
+    assert not drawn, "the same results as the chart in place: nothing drawn"
+    assert not list((reports / index.CHART_CACHE).glob("*"))
+    # and with nothing changed the worker does not draw ahead at all
+    assert index.predraw_chart(reports, "id", {}) is None

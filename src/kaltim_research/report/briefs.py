@@ -17,12 +17,25 @@ from kaltim_research.fileio import atomic_write_file
 from kaltim_research.report import integrity
 
 
+def comparison_rows(summary: dict) -> list[dict]:
+    """One comparison row per province from a results.json dict."""
+    rows = []
+    for h in summary["headline"]:
+        rows.append({"scenario": summary["scenario"]["name"],
+                     "title_en": summary["scenario"]["title"],
+                     "title_id": summary["scenario"]["title_id"], "province": h["province"],
+                     "basis": h["basis"], "year": h["year"], "total_mean": h["total_mean"],
+                     "total_p10": h["total_p10"], "total_p90": h["total_p90"],
+                     "total_p50": h.get("total_p50"), "difference_mean": h.get("difference_mean"),
+                     "difference_pct": h.get("difference_pct"),
+                     "coal_share_pct": h["coal_share_pct"]})
+    return rows
+
+
 def comparison_table(reports_dir: Path = REPORTS_DIR,
                      pending: dict[str, Path] | None = None) -> list[dict]:
     """Comparison rows of every report; ``pending`` maps names to finished temp folders that
     stand in for (or add to) the reports of those names."""
-    from kaltim_research.report.results import comparison_rows
-
     pending = pending or {}
     found = {rj.parent.name: rj for rj in Path(reports_dir).glob("*/results.json")
              if not rj.parent.name.startswith(".") and not rj.parent.name.endswith(".failed")}

@@ -11,7 +11,7 @@ import html
 import os
 from pathlib import Path
 
-from kaltim_research.report.integrity import read_results
+from kaltim_research.report.integrity import INDEX_CHART_CACHE, read_results
 
 KALTIM = "Kalimantan Timur"
 
@@ -81,23 +81,63 @@ def _p50(h: dict) -> float:
     return float(h["total_mean"] if v is None else v)
 
 
-def comparison_chart(scenarios: list[dict], path: Path, lang: str) -> Path | None:
-    """Median (dot) and P10–P90 range (bar) of every scenario, one panel per province
-    (Kalimantan Timur first), with the baseline median as a dashed line. Not redrawn when
-    what it plots is what the existing chart was drawn from (its SHA-256 beside it)."""
+CHART = "index_comparison.png"
+CHART_CACHE = INDEX_CHART_CACHE  # charts drawn ahead by a report's worker, by their SHA-256
+
+
+def _chart_sha(scenarios: list[dict], lang: str) -> str:
+    """SHA-256 of what the comparison chart plots (names, titles, headlines, language)."""
     import hashlib
     import json
 
-    sha = hashlib.sha256(json.dumps([scenarios, lang], sort_keys=True, default=str)
-                         .encode()).hexdigest()
+    plotted = [[s["name"], s["title"], s["headline"]] for s in scenarios]
+    return hashlib.sha256(json.dumps([plotted, lang], sort_keys=True, default=str)
+                          .encode()).hexdigest()
+
+
+def comparison_chart(scenarios: list[dict], path: Path, lang: str) -> Path | None:
+    """Median (dot) and P10–P90 range (bar) of every scenario, one panel per province
+    (Kalimantan Timur first), with the baseline median as a dashed line.
+
+    Not redrawn when the chart in place was drawn from what it would plot now (its SHA-256
+    in ``index_comparison.png.sha256``), nor when a report's worker drew it ahead for these
+    results (:func:`predraw_chart`): the index is the runner's last, serial step."""
+    sha = _chart_sha(scenarios, lang)
     stamp = path.with_name(path.name + ".sha256")
-    if path.is_file() and stamp.is_file() and stamp.read_text().strip() == sha:
-        return path
-    stamp.unlink(missing_ok=True)  # drawn anew below: the old stamp no longer says what
-    out = _draw_comparison(scenarios, path, lang)
-    if out is not None:
-        stamp.write_text(sha + "\n")
-    return out
+    ahead = path.parent / CHART_CACHE / f"{sha}.png"
+    try:
+        if path.is_file() and stamp.is_file() and stamp.read_text().strip() == sha:
+            return path
+        stamp.unlink(missing_ok=True)  # replaced below: the old stamp no longer says what
+        if ahead.is_file():
+            os.replace(ahead, path)
+            out = path
+        else:
+            out = _draw_comparison(scenarios, path, lang)
+        if out is not None:
+            stamp.write_text(sha + "\n")
+        return out
+    finally:
+        for old in (path.parent / CHART_CACHE).glob("*"):
+            old.unlink(missing_ok=True)
+
+
+def predraw_chart(reports_dir: Path, lang: str, pending: dict[str, Path]) -> Path | None:
+    """Draw the chart the index will show once the ``pending`` reports (name → finished temp
+    folder) are swapped in, ahead, into ``.index_charts/`` (used only if the index then
+    plots exactly that: a report that fails never shows)."""
+    from kaltim_research.fileio import atomic_write_file
+
+    scenarios = _scenarios(Path(reports_dir), lang, "", pending)[0]
+    if not scenarios:
+        return None
+    sha = _chart_sha(scenarios, lang)
+    stamp = Path(reports_dir) / f"{CHART}.sha256"
+    if stamp.is_file() and stamp.read_text().strip() == sha:
+        return None  # the chart in place already shows it
+    path = Path(reports_dir) / CHART_CACHE / f"{sha}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_file(path, lambda tmp: _draw_comparison(scenarios, tmp, lang))
 
 
 def _draw_comparison(scenarios: list[dict], path: Path, lang: str) -> Path | None:
@@ -155,6 +195,31 @@ BASIS = {"id": {"port_of_loading": "menurut pelabuhan muat", "origin": "menurut 
          "en": {"port_of_loading": "by port of loading", "origin": "by origin"}}
 
 
+def _scenarios(reports_dir: Path, lang: str, manifest: str,
+               pending: dict[str, Path] | None = None) -> tuple[list[dict], str]:
+    """The reports the index lists (baseline first), with ``pending`` temp folders standing
+    in for the reports of those names, and the git commit they were made with."""
+    folders = {rj.parent.name: rj.parent for rj in sorted(reports_dir.glob("*/results.json"))
+               if not (rj.parent.name.startswith(".") or rj.parent.name.endswith(".failed")
+                       or rj.parent.name == "history")}
+    folders.update({n: Path(d) for n, d in (pending or {}).items()})
+    scenarios, commit = [], "n/a"
+    for name, d in sorted(folders.items()):
+        s = read_results(d / "results.json")
+        if s is None:  # damaged: that report is rerun; the index lists the others
+            continue
+        commit = s.get("provenance", {}).get("git_commit") or commit
+        sc = s["scenario"]
+        made_with = str((s.get("provenance") or {}).get("data_manifest_hash") or "")
+        scenarios.append({"name": name, "dir": reports_dir / name,
+                          "title": sc.get("title_id") if lang == "id" else sc.get("title"),
+                          "headline": s["headline"],
+                          # older than the data: made with another manifest than today's
+                          "stale": bool(manifest) and made_with[:len(manifest)] != manifest})
+    scenarios.sort(key=lambda s: (s["name"] != "baseline", s["name"]))
+    return scenarios, commit
+
+
 def write_index(reports_dir: Path, lang: str = "id", manifest: str = "", version: str = "",
                 ) -> Path:
     """Write ``reports_dir/index.html`` (and its chart ``index_comparison.png``)."""
@@ -162,24 +227,8 @@ def write_index(reports_dir: Path, lang: str = "id", manifest: str = "", version
 
     reports_dir = Path(reports_dir)
     w = WORDS[lang]
-    scenarios, commit = [], "n/a"
-    for rj in sorted(reports_dir.glob("*/results.json")):
-        d = rj.parent
-        if d.name.startswith(".") or d.name.endswith(".failed") or d.name == "history":
-            continue
-        s = read_results(rj)
-        if s is None:  # damaged: that report is rerun; the index lists the others
-            continue
-        commit = s.get("provenance", {}).get("git_commit") or commit
-        sc = s["scenario"]
-        made_with = str((s.get("provenance") or {}).get("data_manifest_hash") or "")
-        scenarios.append({"name": d.name, "dir": d,
-                          "title": sc.get("title_id") if lang == "id" else sc.get("title"),
-                          "headline": s["headline"],
-                          # older than the data: made with another manifest than today's
-                          "stale": bool(manifest) and made_with[:len(manifest)] != manifest})
-    scenarios.sort(key=lambda s: (s["name"] != "baseline", s["name"]))
-    chart = comparison_chart(scenarios, reports_dir / "index_comparison.png", lang) \
+    scenarios, commit = _scenarios(reports_dir, lang, manifest)
+    chart = comparison_chart(scenarios, reports_dir / CHART, lang) \
         if scenarios else None
     e = html.escape
     out = [f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'

@@ -155,12 +155,18 @@ def missing_history(hist_dir: Path, provinces: list[str]) -> list[str]:
     return out
 
 
+INDEX_CHART_CACHE = ".index_charts"  # report.index: charts drawn ahead, by their SHA-256
+
+
 def clean_reports(reports_dir: Path) -> None:
     """Remove what killed runs left: temp folders and files in ``reports/``, in each report
-    and in ``history/``, and this project's kernel socket folders in the system temp dir."""
+    and in ``history/``, index charts drawn ahead, and this project's kernel socket folders
+    in the system temp dir."""
     reports_dir = Path(reports_dir)
     if reports_dir.is_dir():
         clean_stale_temps(reports_dir)
+        # index charts drawn ahead by a run that was killed before its index (report.index)
+        shutil.rmtree(reports_dir / INDEX_CHART_CACHE, ignore_errors=True)
         for d in reports_dir.iterdir():
             if d.is_dir() and not d.name.startswith("."):
                 clean_stale_temps(d)

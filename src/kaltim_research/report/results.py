@@ -24,6 +24,7 @@ from kaltim_research.models.scenario import (
     load_scenario,
     reference_scenario,
 )
+from kaltim_research.report.briefs import comparison_rows
 from kaltim_research.report.trajectory import brief_inputs
 
 
@@ -295,21 +296,6 @@ def fan_chart(run: RunResult, processed_dir: Path, heads: list[dict]) -> dict:
         "history_values": [float(v) for v in hist["value_usd_m"]],
         "history_basis": list(hist["basis"]),
     }
-
-
-def comparison_rows(summary: dict) -> list[dict]:
-    """One comparison row per province from a results.json dict."""
-    rows = []
-    for h in summary["headline"]:
-        rows.append({"scenario": summary["scenario"]["name"],
-                     "title_en": summary["scenario"]["title"],
-                     "title_id": summary["scenario"]["title_id"], "province": h["province"],
-                     "basis": h["basis"], "year": h["year"], "total_mean": h["total_mean"],
-                     "total_p10": h["total_p10"], "total_p90": h["total_p90"],
-                     "total_p50": h.get("total_p50"), "difference_mean": h.get("difference_mean"),
-                     "difference_pct": h.get("difference_pct"),
-                     "coal_share_pct": h["coal_share_pct"]})
-    return rows
 
 
 def summarise(run: RunResult, processed_dir: Path, reference_params=None) -> dict:

@@ -146,6 +146,10 @@ def run_job(job: Job, position: str) -> dict:
                 engine_done.set()
                 if job.briefs_in is not None:
                     timings["briefs_s"] = _own_briefs(job, tmp)
+                    # the index's chart too, ahead of the serial end (used if it matches)
+                    from kaltim_research.report.index import predraw_chart
+
+                    predraw_chart(Path(job.briefs_in[0]), job.briefs_in[1], {job.name: tmp})
             except BaseException:
                 failed.set()  # the kernels stop instead of running notebooks
                 raise
@@ -338,21 +342,13 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
         fp["draws"] = draws
         fp["processed_build"] = build_id(PROCESSED_DIR)  # tables rebuilt: not up to date
         old = out / FINGERPRINT
-        if not force and old.exists() and _read_json(old) == fp \
+        if not force and old.exists() and integrity.read_json(old) == fp \
                 and not integrity.missing_outputs(out, notebooks, lang):
             skipped.append(path.stem)
             continue
         jobs.append(Job(path.stem, path, out, per_nb, draws, fp, seed))
     _check_writable(Path(reports_dir))
     return jobs, skipped
-
-
-def _read_json(path: Path) -> dict | None:
-    """A JSON file, or None if it is damaged (a damaged fingerprint means: rerun)."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _check_writable(folder: Path) -> None:
