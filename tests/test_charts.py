@@ -234,6 +234,15 @@ def test_components_chart():
     assert all(v == pytest.approx(108.0) for v in tops.values())
 
 
+def test_components_chart_says_when_no_lever_acts_on_the_province():
+    r = results_frame()
+    r.loc[r["component"].isin(["export_center", "kihi", "connectivity"]), "value_usd_m"] = 0.0
+    fig = charts.components_chart(r, PROV)
+    ax2 = fig.axes[1]
+    assert not ax2.patches and not ax2.get_yticks().size  # no bars and no ±0.04 axis
+    assert any("no lever changes the exports" in t.get_text() for t in ax2.texts)
+
+
 def test_tornado_chart_orders_by_swing():
     t = pd.DataFrame([{"province": PROV, "parameter": p, "year": 2030, "central_usd_m": 100.0,
                        "low_usd_m": 100 - s, "high_usd_m": 100 + s, "swing_usd_m": 2 * s}

@@ -169,9 +169,15 @@ def components_chart(results: pd.DataFrame, province: str, *,
     years = sorted(set().union(*[set(s.index) for s in means.values()]))
     parts = {c: means[c].reindex(years).to_numpy() for c in comps}
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.2))
+    levers = {c: parts[c] for c in comps[1:]}
     if years:
         _stacked_bars(ax1, years, parts)
-        _stacked_bars(ax2, years, {c: parts[c] for c in comps[1:]})
+        if any(np.nansum(np.abs(v)) > 0 for v in levers.values()):
+            _stacked_bars(ax2, years, levers)
+        else:  # an empty panel with a ±0.04 axis reads as a tiny effect: say there is none
+            ax2.set_yticks([])
+            ax2.set_xlim(ax1.get_xlim())
+            draw_empty(ax2, f"no lever changes the exports of {province}\nin this scenario")
     else:
         draw_empty(ax1, f"no results for {province}")
     ax1.set_title("All components (stacked means)", fontsize=10)
