@@ -94,7 +94,8 @@ def _indices(p: Parameters, u: dict, years: np.ndarray, shocks: dict, var: dict,
            / path_value(p.prices.lng_japan, BASE)}
     dmo = vi["dmo"]  # realised share (n × T): plan + drawn deviation
     hba = newc * b.hba["ratio_post_2023"] * vi["price_factor"]
-    return {"index": out, "uv": uv, "hba": hba, "dmo": dmo, "volume": vi}
+    # the volume index's supply, demand and pass-through are in these; not kept (memory)
+    return {"index": out, "uv": uv, "hba": hba, "dmo": dmo}
 
 
 def start_draw(mean: float, sd: float, z: np.ndarray) -> np.ndarray:
@@ -148,7 +149,8 @@ def _anchors(fitted: tuple[bl.FittedSeries, ...], p: Parameters, u: dict, b: Blo
 def simulate(fitted: tuple[bl.FittedSeries, ...], p: Parameters, ref: Parameters, u: dict,
              years: np.ndarray, rng: np.random.Generator, n: int, b: BlockInputs,
              projection, price_shock: dict, price_var: np.ndarray, shocks: bool) -> dict:
-    """Block values per series for the scenario and the reference (n × T each)."""
+    """Per series: 2025 anchors, model error and sizes; the driver indices of the scenario
+    and the reference (blocks = anchor × index × error, see :func:`series_blocks`)."""
     var = {"price": price_var if shocks else np.zeros_like(price_var)}
     ind = _indices(p, u, years, price_shock, var, b, n)
     ind_ref = _indices(ref, u, years, price_shock, var, b, n)
@@ -175,17 +177,28 @@ def simulate(fitted: tuple[bl.FittedSeries, ...], p: Parameters, ref: Parameters
             rw = np.concatenate([np.zeros((n, 1)), rw[:, :-1]], axis=1)
             var = bk.ar1_variance(sd, phi, h) + bk.ar1_variance(sp, 1.0, h - 1)
             errors[key] = np.exp(e + rw - (0.5 * var if shocks else 0.0))
-        err = errors[key]
-        out[f.spec.label] = {
-            "blocks": bk.combine(anchors[f.spec.label], ind["index"], err),
-            "blocks_ref": bk.combine(anchors_ref[f.spec.label], ind_ref["index"], err),
-            "sd_annual_log": sd, "sd_persistent_log": sp}
+        # The blocks themselves are made by series_blocks, one series at a time, so all
+        # series' (draws x years) blocks never exist at once (peak memory).
+        out[f.spec.label] = {"anchor": anchors[f.spec.label],
+                             "anchor_ref": anchors_ref[f.spec.label], "error": errors[key],
+                             "sd_annual_log": sd, "sd_persistent_log": sp}
     coal = {}
     for f in fitted:
-        if "coal" in out[f.spec.label]["blocks"] and f.spec.province not in coal:
-            coal[f.spec.province] = out[f.spec.label]["blocks"]["coal"]
+        sr = out[f.spec.label]
+        if "coal" in sr["anchor"] and f.spec.province not in coal:
+            coal[f.spec.province] = bk.combine({"coal": sr["anchor"]["coal"]}, ind["index"],
+                                               sr["error"])["coal"]
     vol = vo.coal_volume_frame(coal, ind["uv"], ind["hba"], ind["dmo"], years)
+    del coal
     # the reference baseline's unit value and HBA, for paired fiscal differences
     vol_ref = {"unit_value_usd_per_t": ind_ref["uv"], "hba_usd_per_t": ind_ref["hba"]}
     return {"series": out, "nowcast": now, "coal_volume": vol, "coal_volume_ref": vol_ref,
-            "volume_index": ind["volume"]["volume"]}
+            "index": ind["index"], "index_ref": ind_ref["index"]}
+
+
+def series_blocks(res: dict, label: str) -> tuple[dict, dict]:
+    """Block values (n × T) of one series of :func:`simulate`'s result ``res``, for the
+    scenario and the reference."""
+    sr = res["series"][label]
+    return (bk.combine(sr["anchor"], res["index"], sr["error"]),
+            bk.combine(sr["anchor_ref"], res["index_ref"], sr["error"]))

@@ -264,15 +264,13 @@ def _jobs_rows(run: _Run, prov: str, fs: dict, fr: dict, params: Parameters) -> 
     return rows
 
 
-def _effect_rows(run: _Run, prov: str, coal: np.ndarray, ret: RetainedValue, add: np.ndarray,
-                 thr: dict, mult: dict) -> list[dict]:
+def _effect_rows(run: _Run, prov: str, coal: np.ndarray, net_retained: np.ndarray,
+                 add: np.ndarray, services: dict, mult: dict) -> list[dict]:
     """Output effects of one province (type-I output multipliers, Kaltim IO 2010), means."""
     zeros = run.zeros
-    services = sum(a["services_usd_m"] for a in thr.get(prov, {}).values()) \
-        if prov in thr else zeros
+    services = services.get(prov, zeros)
     direct = {"coal_mining": (coal - run.out["ref_coal"][prov], "mining"),
-              "kihi": (ret.net_retained_usd_m if prov == KIHI_PROVINCE else zeros,
-                       "manufacturing"),
+              "kihi": (net_retained if prov == KIHI_PROVINCE else zeros, "manufacturing"),
               "export_center": (add, "agriculture"),
               "port_services": (services, "sea_transport")}
     rows = []
@@ -304,9 +302,16 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
     mult = jb.io_multipliers(context)
 
     exported_t, ret, kihi_rows = _kihi_table(run, p.kihi)
+    net_retained = ret.net_retained_usd_m
+    del ret  # the other retained-value arrays are only in the kihi rows
     thr = port_throughput(out["conn"], exported_t / 1000, u["connectivity.kaltara_goods_usd_per_t"],
                           u["connectivity.port_services_share"])
+    del exported_t
     thr_rows = _throughput_rows(run, thr)
+    # the output effects need only each port province's services; the rest is in the rows
+    services = {prov: sum(a["services_usd_m"] for a in cargos.values())
+                for prov, cargos in thr.items()}
+    del thr
     lever_rows, fiscal_rows, jobs_rows, eff_rows = [], [], [], []
     ec_add = out.get("ec_additional", {})
     for prov, c in out["comps"].items():
@@ -320,7 +325,8 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
                      prov, est["estimable"])
         fiscal_rows += _fiscal_rows(run, prov, fs, fr, est["reason"])
         jobs_rows += _jobs_rows(run, prov, fs, fr, p)
-        eff_rows += _effect_rows(run, prov, coal, ret, add, thr, mult)
+        del fs, fr  # before the next province's arrays are made (peak memory)
+        eff_rows += _effect_rows(run, prov, coal, net_retained, add, services, mult)
     f = p.fiscal
     backtest = fiscal_backtest(fp, read_processed(processed_dir, "exports.csv"),
                                read_processed(processed_dir, "exports_annual.csv"), context,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,15 @@ def git_commit(root: Path = PROJ_ROOT) -> str:
         return "unknown"
 
 
+def _release_averaged(out: dict) -> None:
+    """Drop the per-draw arrays that only :func:`extra_tables` reads (as means), so they are
+    not held while :func:`lever_tables` makes its own (peak memory at 100k draws). Of the
+    Export Center results the jobs table needs only the active exporters."""
+    out["ec"] = {prov: SimpleNamespace(active_exporters=res.active_exporters)
+                 for prov, res in out["ec"].items()}
+    del out["crosscheck"], out["via_ports"]
+
+
 def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
                  processed_dir: Path = PROCESSED_DIR, draws: int | None = None,
                  seed: int | None = None, inputs: Inputs | None = None,
@@ -87,6 +97,7 @@ def run_scenario(scenario: Scenario, *, reference: Scenario | None = None,
     results = pd.DataFrame(rows, columns=["scenario", "province", "basis", "component", "year",
                                           "stat", "value_usd_m"])
     extra = extra_tables(scenario, out, comps, years)
+    _release_averaged(out)
     extra.update(lever_tables(scenario, out, ref, processed_dir))  # kihi, fiscal, jobs, ports
     extra.update(baseline_tables(scenario.name, out, comps, years))
     if tornado:

@@ -104,8 +104,9 @@ def _baseline(scenario: Scenario, inputs: Inputs, reference: Parameters, u: dict
     for f in inputs.fitted:
         spec = f.spec
         sr = bres["series"][spec.label]
-        value = sum(sr["blocks"].values())
-        value_ref = sum(sr["blocks_ref"].values())
+        blocks, blocks_ref = bsim.series_blocks(bres, spec.label)
+        value = sum(blocks.values())
+        value_ref = sum(blocks_ref.values())
         series_rows.append({"series": spec.label, "model": f.model,
                             "elasticity": f.elasticity, "sd_annual_log": sr["sd_annual_log"],
                             "sd_persistent_log_per_year": sr["sd_persistent_log"],
@@ -113,15 +114,18 @@ def _baseline(scenario: Scenario, inputs: Inputs, reference: Parameters, u: dict
                             **{f"share_{k}": v for k, v in inputs.blocks.shares[spec.label].items()}})
         if bases[spec.province] != spec.concept:
             via_ports[spec.province] = value
+            del blocks, blocks_ref
             continue
-        block_rows += bk.tidy_blocks(scenario.name, spec.province, spec.label, sr["blocks"], years)
+        block_rows += bk.tidy_blocks(scenario.name, spec.province, spec.label, blocks, years)
         comps[spec.province]["baseline"] += value
         ref_base[spec.province] += value_ref
-        ref_coal[spec.province] += sr["blocks_ref"].get("coal", 0.0)
+        ref_coal[spec.province] += blocks_ref.get("coal", 0.0)
         groups = mix[spec.province]
-        for blk, v in sr["blocks"].items():
+        for blk, v in blocks.items():
             g = BLOCK_GROUPS.get(blk, blk)
             groups[g] = groups.get(g, 0) + v
+        del blocks, blocks_ref, value, value_ref  # before the next series' blocks
+    del bres["index"], bres["index_ref"], bres["series"]  # the errors too (peak memory)
     return dict(bases=bases, comps=comps, mix=mix, ref_base=ref_base, ref_coal=ref_coal,
                 via_ports=via_ports, series_rows=series_rows, block_rows=block_rows, bres=bres)
 
