@@ -118,7 +118,9 @@ def test_failing_notebook_keeps_previous_report(built_report, tmp_path, capsys):
     bad.cells.append(nbformat.v4.new_code_cell("raise ValueError('deliberate failure')"))
     nbformat.write(bad, str(nb_dir / "99_failing.ipynb"))
     before = {p.name: p.read_bytes() for p in built_report.iterdir() if p.is_file()}
-    code = runner.run_reports([str(CI_SCENARIO)], jobs=1, reports_dir=built_report.parent,
+    # 2 jobs, one scenario: two kernels share the notebooks; the error reported is the
+    # failing notebook's, not the other kernel's stop
+    code = runner.run_reports([str(CI_SCENARIO)], jobs=2, reports_dir=built_report.parent,
                               history=False, notebooks_dir=nb_dir, force=True)
     err = capsys.readouterr().err
     assert code == 1

@@ -229,3 +229,17 @@ def results_problem(results_json: Path, scenario, raw_dir: Path,
     if (current.get("provenance") or {}).get("data_manifest_hash") != manifest_hash(raw_dir):
         reasons.append("the data changed since the run (data/raw/datapackage.json)")
     return ("; ".join(reasons) or None), False
+
+
+def unwritable(folder: Path) -> str | None:
+    """Why reports cannot be written to ``folder`` (read-only, a path under a file), or None:
+    a probe file is made and removed."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}.", suffix=".tmp", dir=folder)
+        os.close(probe[0])
+        os.unlink(probe[1])
+    except OSError as err:
+        return (f"cannot write reports to {folder}: {err.strerror or err}; expected a folder "
+                "you can write to (see --reports)")
+    return None

@@ -155,8 +155,11 @@ def run_job(job: Job, position: str) -> dict:
                 raise
             finally:
                 engine_done.set()
-            for fut in futures:
-                timings.update(fut.result())
+        errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:  # the notebook that failed, not the kernel that then stopped
+            raise next((e for e in errors if not isinstance(e, _Stopped)), errors[0])
+        for fut in futures:
+            timings.update(fut.result())
         timings["total_s"] = round(time.perf_counter() - t0, 2)
         # Not swapped in yet: finish_job swaps the complete folder in (after the briefs,
         # which compare every scenario, when they are built outside this job).
@@ -198,16 +201,24 @@ def _run_group(job: Job, group: list[Path], launched, tmp: Path, engine_done, fa
         def before(nb):
             if shows_shared_figures(nb):
                 figures_done.wait()
-                if failed.is_set():
-                    raise RunError(f"{nb.name} not run: the shared charts were not drawn")
+            if failed.is_set():
+                raise _Stopped(f"{nb.name} not run: another part of this report failed")
             print(f"  {job.name}: {nb.name} ({list(job.notebooks).index(nb) + 1}/"
                   f"{len(job.notebooks)} notebooks)", flush=True)
 
-        return run_notebooks({nb: {k: _coerce(v) for k, v in job.notebooks[nb].items()}
-                              for nb in order}, session, params, tmp, job.out_dir, PROJ_ROOT,
-                             report_name, before)
+        try:
+            return run_notebooks({nb: {k: _coerce(v) for k, v in job.notebooks[nb].items()}
+                                  for nb in order}, session, params, tmp, job.out_dir,
+                                 PROJ_ROOT, report_name, before)
+        except BaseException:
+            failed.set()  # the other kernels stop before their next notebook
+            raise
     finally:
         stop_kernel(session if session is not None else launched)
+
+
+class _Stopped(RunError):
+    """A kernel stopped because another part of the same report failed."""
 
 
 def _own_briefs(job: Job, tmp: Path) -> float:
@@ -347,21 +358,10 @@ def plan(files: list[str], overrides: dict[str, str], lang: str, force: bool,
             skipped.append(path.stem)
             continue
         jobs.append(Job(path.stem, path, out, per_nb, draws, fp, seed))
-    _check_writable(Path(reports_dir))
+    why = integrity.unwritable(Path(reports_dir))
+    if why:  # before any work, naming the folder, not a traceback from a worker
+        raise RunError(why)
     return jobs, skipped
-
-
-def _check_writable(folder: Path) -> None:
-    """Fail before any work if reports cannot be written (read-only folder, path under a
-    file), with a message naming the folder instead of a traceback from a worker."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}.", suffix=".tmp", dir=folder)
-        os.close(probe[0])
-        os.unlink(probe[1])
-    except OSError as err:
-        raise RunError(f"cannot write reports to {folder}: {err.strerror or err}; expected a "
-                       "folder you can write to (see --reports)") from None
 
 
 def _briefs_and_swap(pool, todo: list[Job], results: list[dict], files: list[str], lang: str,
