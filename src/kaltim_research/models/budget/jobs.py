@@ -68,7 +68,12 @@ def construction_jobs(capacity_online_t, nameplate_t, jobs_per_kt) -> np.ndarray
     plate = np.asarray(nameplate_t, float).reshape(1, -1, 1)
     if cap.size == 0 or plate.size == 0:
         return np.zeros((cap.shape[0], cap.shape[-1]) if cap.ndim == 3 else (1, 1))
-    left_kt = np.clip(plate - cap, 0.0, None).sum(axis=1) / 1000.0
+    # in place, same operations: one (N, P, T) array at a time at 100k draws
+    left = np.subtract(plate, cap)
+    np.clip(left, 0.0, None, out=left)
+    left_kt = left.sum(axis=1)
+    del left
+    left_kt /= 1000.0
     r = np.asarray(jobs_per_kt, float)
     return left_kt * (r.reshape(-1, 1) if r.ndim else float(r))
 

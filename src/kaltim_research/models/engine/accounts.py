@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -126,16 +127,19 @@ class _Run:
 def _kihi_table(run: _Run, k) -> tuple[np.ndarray, RetainedValue, list[dict]]:
     """KIHI exported tonnes, value retained in Indonesia and the ``kihi`` rows (means, P10-P90)."""
     u, kres = run.u, run.out["kihi"]
-    output_t = kres.output_t.sum(axis=1) if kres.output_t.size else run.zeros
-    exported_t = output_t * u["kihi.export_share"][:, None]
-    ret = retained_value(run.out["kihi_export"], exported_t, u["kihi.alumina_t_per_t"],
-                         u["kihi.alumina_price_usd_per_t"], u["kihi.alumina_share_from_kalbar"],
-                         u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
-    out_st = band_stats(output_t / 1000)
     # Power binds where the output power allows is below the capacity online × utilisation.
+    # Each (N, T) sum is dropped once used, before the retained-value arrays (peak memory).
     cap = kres.capacity_online_t.sum(axis=1) if kres.output_t.size else run.zeros
     lim = kres.power_limited_output_t.sum(axis=1) if kres.output_t.size else run.zeros
     binds = (cap > 0) & (lim < cap * u["kihi.utilisation"][:, None] - 1e-6)
+    del cap, lim
+    output_t = kres.output_t.sum(axis=1) if kres.output_t.size else run.zeros
+    exported_t = output_t * u["kihi.export_share"][:, None]
+    out_st = band_stats(output_t / 1000)
+    del output_t
+    ret = retained_value(run.out["kihi_export"], exported_t, u["kihi.alumina_t_per_t"],
+                         u["kihi.alumina_price_usd_per_t"], u["kihi.alumina_share_from_kalbar"],
+                         u["kihi.anode_cost_usd_per_t"], u["kihi.other_imported_usd_per_t"])
     rows = []
     gross, net_ret = ret.gross_usd_m.mean(axis=0), ret.net_retained_usd_m.mean(axis=0)
     # each mean once, not once per year of the loop below
@@ -304,7 +308,14 @@ def lever_tables(scenario: Scenario, out: dict, reference: Parameters,
     exported_t, ret, kihi_rows = _kihi_table(run, p.kihi)
     net_retained = ret.net_retained_usd_m
     del ret  # the other retained-value arrays are only in the kihi rows
-    thr = port_throughput(out["conn"], exported_t / 1000, u["connectivity.kaltara_goods_usd_per_t"],
+    # Of the KIHI results the jobs rows still read the capacity online and the jobs per draw;
+    # the rest is in the kihi rows, so it is not held while the fiscal arrays are made (peak
+    # memory at 100k draws; ``out`` is run_scenario's own dict).
+    kres = out["kihi"]
+    out["kihi"] = SimpleNamespace(capacity_online_t=kres.capacity_online_t, jobs=kres.jobs)
+    del kres, out["cbam_cost"], out["cbam_exposed"], out["kihi_captive_twh"]
+    thr = port_throughput(out.pop("conn"), exported_t / 1000,
+                          u["connectivity.kaltara_goods_usd_per_t"],
                           u["connectivity.port_services_share"])
     del exported_t
     thr_rows = _throughput_rows(run, thr)

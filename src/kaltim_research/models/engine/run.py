@@ -65,9 +65,11 @@ def git_commit(root: Path = PROJ_ROOT) -> str:
 def _release_averaged(out: dict) -> None:
     """Drop the per-draw arrays that only :func:`extra_tables` reads (as means), so they are
     not held while :func:`lever_tables` makes its own (peak memory at 100k draws). Of the
-    Export Center results the jobs table needs only the active exporters."""
-    out["ec"] = {prov: SimpleNamespace(active_exporters=res.active_exporters)
-                 for prov, res in out["ec"].items()}
+    connectivity results the port throughput needs only the rerouted and KIHI cargo."""
+    conn = out["conn"]
+    out["conn"] = SimpleNamespace(**{f: getattr(conn, f) for f in (
+        "rerouted_to_kaltim_usd_m", "rerouted_to_kaltara_usd_m", "kihi_via_kaltim_usd_m",
+        "kihi_via_kaltara_usd_m")})
     del out["crosscheck"], out["via_ports"]
 
 

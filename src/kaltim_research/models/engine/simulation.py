@@ -8,6 +8,8 @@ never added.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from kaltim_research.models.baseline import blocks as bk
@@ -16,6 +18,7 @@ from kaltim_research.models.baseline import simulation as bsim
 from kaltim_research.models.engine.accounts import KALTARA, KALTIM
 from kaltim_research.models.engine.draws import draw_uncertain, param_rng, path_array, uncertain_parameters
 from kaltim_research.models.engine.inputs import Inputs, headline_concepts, outside_ports_base
+from kaltim_research.models.engine.summary import EC_FIELDS
 from kaltim_research.models.levers.connectivity import simulate_connectivity
 from kaltim_research.models.levers.export_center import (
     CENTER_START_YEAR,
@@ -27,6 +30,9 @@ from kaltim_research.models.levers.power_supply import captive_schedule_twh
 from kaltim_research.models.scenario import Parameters, Scenario, path_value
 
 COMPONENTS = ("baseline", "export_center", "kihi", "connectivity")
+#: Fields of the KIHI result that the run's tables read (accounts: kihi and jobs rows).
+KIHI_KEPT = ("output_t", "capacity_online_t", "power_limited_output_t", "power_demand_twh",
+             "hydro_used_twh", "emissions_mt_co2", "jobs")
 #: Product group of each baseline block in the export mix.
 BLOCK_GROUPS = {"coal": "coal_mining", "palm_oil": "industry", "chemicals": "industry"}
 
@@ -47,6 +53,7 @@ def simulate(scenario: Scenario, inputs: Inputs, reference: Parameters, n: int, 
          for name, val, dec in uncertain_parameters(p)}
     price_shock, price_var = _price_shocks(p, inputs, u, rng, n, len(years), fixed, shocks)
     st = _baseline(scenario, inputs, reference, u, years, rng, n, price_shock, price_var, shocks)
+    price_shock = {"aluminium": price_shock["aluminium"]}  # all KIHI reads (peak memory)
     ec = _export_center(p, u, years, n, st["comps"], st["mix"])
     kihi = _kihi(p, u, years, n, price_shock, price_var, shocks)
     conn = _connectivity(p, inputs, years, n, kihi["export"], st)
@@ -151,19 +158,25 @@ def _export_center(p: Parameters, u: dict, years: np.ndarray, n: int, comps: dic
                                 u["export_center.survival_uplift_year1"],
                                 u["export_center.survivor_growth_rate"], int(cohort_years[0]))
         cut = slice(len(cohort_years) - t, None)
-        res = type(full)(years, *(getattr(full, f)[:, cut] for f in
-                                  ("active_exporters", "new_exporters", "new_export_value_usd_m",
-                                   "export_value_usd_m", "cumulative_value_usd_m")))
         # Deadweight: firms that would have exported anyway are no gain. Kaltim counts by port of
         # loading, so only the share loaded at Kaltim ports enters its total (Kaltara: origin).
-        additional = res.export_value_usd_m * (1 - u["export_center.deadweight_share"][:, None])
-        counted = additional * (u["export_center.kaltim_port_share"][:, None]
-                                if prov == KALTIM else 1.0)
+        additional = (full.export_value_usd_m[:, cut]
+                      * (1 - u["export_center.deadweight_share"][:, None]))
+        # Kaltara counts all of it: the same array, not a copy (x * 1.0 == x). Nor is the mix
+        # entry a copy when it is new (x + 0 == x: the values are never -0.0). Peak memory.
+        counted = (additional * u["export_center.kaltim_port_share"][:, None]
+                   if prov == KALTIM else additional)
         comps[prov]["export_center"] += counted
-        mix[prov]["umkm_goods"] = mix[prov].get("umkm_goods", 0) + counted
-        results[prov] = res
+        mix[prov]["umkm_goods"] = (mix[prov]["umkm_goods"] + counted
+                                   if "umkm_goods" in mix[prov] else counted)
+        # The export_center table needs only each field's mean and the jobs table the active
+        # exporters per draw: the 21-year cohort arrays are not kept (peak memory).
+        results[prov] = SimpleNamespace(
+            active_exporters=full.active_exporters[:, cut].copy(),
+            means={f: getattr(full, f)[:, cut].mean(axis=0) for f in EC_FIELDS})
+        del full
         additional_by_prov[prov] = additional
-    crosscheck = promotion_crosscheck(np.full((n, t), ec.promotion_budget_usd_m),
+    crosscheck = promotion_crosscheck(np.broadcast_to(np.float64(ec.promotion_budget_usd_m), (n, t)),
                                       u["export_center.exports_per_usd"][:, None])
     if not any(v > 0 for v in list(ec.onboarded_kaltim.values())
                + list(ec.onboarded_kaltara.values())):
@@ -182,8 +195,9 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
                             operating_jobs=pr.operating_jobs) for pr in k.projects]
     hydro_cod = u["kihi.hydro_cod_year"]
     # Share of each year the dam runs: a COD of 2030.0 gives all of 2030, 2030.5 half of it.
-    hydro_frac = np.clip(years[None, :] + 1 - hydro_cod[:, None], 0.0, 1.0)
-    hydro = hydro_frac * k.hydro_twh * u["kihi.hydro_share_for_kihi"][:, None]
+    hydro = np.clip(years[None, :] + 1 - hydro_cod[:, None], 0.0, 1.0)
+    hydro *= k.hydro_twh  # in place: the same products, one (N, T) array (peak memory)
+    hydro *= u["kihi.hydro_share_for_kihi"][:, None]
     # Captive coal units have their own schedule (units, MW, interval), set against the first
     # project's planned year and slipping with it: not the smelter's demand, so it can bind.
     first = min((pr.first_year for pr in k.projects), default=None)
@@ -191,7 +205,7 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
                                     k.captive_units_mw, u["kihi.captive_unit_interval_years"],
                                     u["kihi.captive_power_availability"])
                if first is not None else np.zeros((n, t)))
-    captive = np.broadcast_to(captive, (n, t)).copy()
+    captive = np.broadcast_to(captive, (n, t))  # read only: simulate_projects copies it
     power = PowerSpec(hydro_twh_by_year=hydro, captive_coal_twh=captive)
     kdraws = {"utilisation": u["kihi.utilisation"],
               "price_usd_per_t/aluminium": path_array(p.prices.aluminium, years)[None, :]
@@ -199,7 +213,8 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
               * np.exp(price_shock["aluminium"] - (0.5 * price_var if shocks else 0.0)),
               "green_premium_usd_per_t": np.broadcast_to(
                   u["kihi.green_premium_usd_per_t"][:, None], (n, t)),
-              "eu_carbon_price_usd_per_t": np.full((n, t), k.eu_carbon_price_usd_per_t)}
+              # one value for every draw and year: broadcast, not an (N, T) array
+              "eu_carbon_price_usd_per_t": np.float64(k.eu_carbon_price_usd_per_t)}
     for pr in k.projects:
         kdraws[f"start_delay_years/{pr.name}"] = u["kihi.start_delay_years"]
         kdraws[f"power_mwh_per_t/{pr.name}"] = u["kihi.power_mwh_per_t"]
@@ -208,9 +223,13 @@ def _kihi(p: Parameters, u: dict, years: np.ndarray, n: int, price_shock: dict,
     # export value and to the CBAM-exposed tonnes (both are linear in it).
     exp_share = u["kihi.export_share"][:, None]
     export = kres.export_value_usd_m.sum(axis=1) * exp_share if projects else np.zeros((n, t))
-    return dict(result=kres, export=export, captive_twh=captive,
-                cbam_cost=kres.cbam_cost_usd_m * exp_share,
-                cbam_exposed=kres.cbam_exposed_emissions_mt_co2 * exp_share)
+    cbam_cost = kres.cbam_cost_usd_m * exp_share
+    cbam_exposed = kres.cbam_exposed_emissions_mt_co2 * exp_share
+    # Only the fields the kihi and jobs tables read are kept: the per-product export value,
+    # CBAM before the export share and coal power used are in the arrays above (peak memory).
+    kept = SimpleNamespace(**{f: getattr(kres, f) for f in KIHI_KEPT})
+    return dict(result=kept, export=export, captive_twh=captive, cbam_cost=cbam_cost,
+                cbam_exposed=cbam_exposed)
 
 
 def _connectivity(p: Parameters, inputs: Inputs, years: np.ndarray, n: int,

@@ -10,6 +10,9 @@ from kaltim_research.models.baseline import volume as vo
 from kaltim_research.models.scenario import Scenario
 
 STATS = ("mean", "p01", "p10", "p50", "p90", "p99")
+#: Export Center results the export_center table averages over draws.
+EC_FIELDS = ("active_exporters", "new_exporters", "new_export_value_usd_m", "export_value_usd_m",
+             "cumulative_value_usd_m")
 
 
 def percentiles(a: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
@@ -132,11 +135,7 @@ def extra_tables(scenario: Scenario, out: dict, comps: dict, years: np.ndarray) 
     for prov, res in out["ec"].items():
         for i, y in enumerate(years):
             ec_rows.append({"scenario": name, "province": prov, "year": int(y),
-                            "active_exporters_mean": m(res.active_exporters)[i],
-                            "new_exporters_mean": m(res.new_exporters)[i],
-                            "new_export_value_usd_m_mean": m(res.new_export_value_usd_m)[i],
-                            "export_value_usd_m_mean": m(res.export_value_usd_m)[i],
-                            "cumulative_value_usd_m_mean": m(res.cumulative_value_usd_m)[i],
+                            **{f"{f}_mean": res.means[f][i] for f in EC_FIELDS},
                             "literature_crosscheck_usd_m_mean": m(out["crosscheck"])[i]})
     return {"indicators": pd.DataFrame(ind_rows), "decomposition": pd.DataFrame(dec_rows),
             "ports": pd.DataFrame(port_rows),

@@ -186,7 +186,16 @@ def ramp_fraction(years, first_year: float, delay_years, ramp_up: Sequence[float
     last = len(ramp_ext) - 1
     idx_now = np.clip(k + 1, 0, last).astype(np.intp)
     idx_prev = np.clip(k, 0, last).astype(np.intp)
-    return d * ramp_ext[idx_prev] + (1.0 - d) * ramp_ext[idx_now]
+    del k
+    # d * r_prev + (1 - d) * r_now, in place (same operations; fewer (N, T) temporaries)
+    frac = ramp_ext[idx_prev]
+    del idx_prev
+    frac *= d
+    now = ramp_ext[idx_now]
+    del idx_now
+    now *= 1.0 - d
+    frac += now
+    return frac
 
 
 def _infer_n(arrays: Sequence[tuple[str, np.ndarray, bool]]) -> int:
@@ -317,21 +326,43 @@ def _project_inputs(p: ProjectSpec, d: _Draws, util_common: np.ndarray,
 def _add_project(totals: KihiTotals, p: ProjectSpec, j: int, cap: np.ndarray, take: PowerTake,
                  price: np.ndarray, premium: np.ndarray, carbon_price: np.ndarray) -> None:
     """Add one project's output, exports, power, emissions, CBAM and jobs (product ``j``)."""
+    # In place, with the operations of the plain expressions in the same order (so the same
+    # numbers): one (N, T) temporary at a time, since this runs inside the memory peak.
     out, h_share = take.output, take.hydro_share
-    per_t_co2 = h_share * p.co2_t_per_t_hydro + (1.0 - h_share) * p.co2_t_per_t_coal_power
+    per_t_co2 = h_share * p.co2_t_per_t_hydro
+    coal_part = np.subtract(1.0, h_share)
+    coal_part *= p.co2_t_per_t_coal_power
+    per_t_co2 += coal_part
+    del coal_part
     exported = out * p.export_share
     totals.output[:, j] += out
     totals.cap_online[:, j] += cap
     totals.power_limited[:, j] += take.limit
-    totals.export_value[:, j] += exported * (price + h_share * premium) / 1e6
+    value = h_share * premium
+    np.add(price, value, out=value)
+    np.multiply(exported, value, out=value)
+    value /= 1e6
+    totals.export_value[:, j] += value
+    del value
     totals.hydro_used[...] += take.hydro_twh
     totals.coal_used[...] += take.coal_twh
-    totals.emissions_t[...] += out * per_t_co2
-    exposed = exported * p.eu_export_share * per_t_co2
+    emitted = out * per_t_co2
+    totals.emissions_t[...] += emitted
+    del emitted
+    exposed = exported  # exported * eu share * CO2 per tonne; exported is not read again
+    exposed *= p.eu_export_share
+    exposed *= per_t_co2
+    del per_t_co2
     totals.cbam_exposed_t[...] += exposed
-    totals.cbam_cost[...] += exposed * carbon_price / 1e6
+    exposed *= carbon_price
+    exposed /= 1e6
+    totals.cbam_cost[...] += exposed
+    del exported, exposed
     if p.nameplate_t_per_year > 0 and p.operating_jobs > 0:
-        totals.jobs[...] += p.operating_jobs * np.clip(out / p.nameplate_t_per_year, 0.0, 1.0)
+        share = out / p.nameplate_t_per_year
+        np.clip(share, 0.0, 1.0, out=share)
+        share *= p.operating_jobs
+        totals.jobs[...] += share
 
 
 def simulate_projects(
@@ -403,12 +434,14 @@ def simulate_projects(
     for p in projects:
         util, intensity, ramp = _project_inputs(p, d, util_common, yrs)
         cap = p.nameplate_t_per_year * ramp
+        del ramp  # not held while power is taken (peak memory)
         take = take_power(hydro_left, coal_left, cap, util, intensity)
         price = d.get(f"price_usd_per_t/{p.product}")
         pk = f"green_premium_usd_per_t/{p.product}"
         premium = d.get(pk) if pk in arrs else premium_common
         _add_project(totals, p, products.index(p.product), cap, take, price, premium,
                      carbon_price)
+        del take, cap  # not held while the next project's arrays are made (peak memory)
     return totals.result(yrs, products)
 
 

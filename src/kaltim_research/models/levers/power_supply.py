@@ -63,19 +63,27 @@ def take_power(hydro_left: np.ndarray, coal_left: np.ndarray, capacity: np.ndarr
     then captive coal. ``hydro_left`` and ``coal_left`` are reduced in place (set to zero
     where power binds, removing floating-point residue).
     """
-    limit = (hydro_left + coal_left) / (intensity * _TWH_PER_MWH)
-    out = np.minimum(capacity * utilisation, limit)
-    energy = out * intensity * _TWH_PER_MWH
+    # Same operations in the same order as the plain expressions, but in place: at 100k
+    # draws each (N, T) temporary is 16 MB and this runs inside the memory peak.
+    limit = np.add(hydro_left, coal_left)
+    limit /= intensity * _TWH_PER_MWH
+    out = np.multiply(capacity, utilisation)
+    binding = limit <= out  # where power binds, all of it is used
+    np.minimum(out, limit, out=out)
+    energy = out * intensity
+    energy *= _TWH_PER_MWH
     h_used = np.minimum(energy, hydro_left)
-    c_used = np.minimum(energy - h_used, coal_left)
+    c_used = np.subtract(energy, h_used)
+    np.minimum(c_used, coal_left, out=c_used)
     hydro_left -= h_used
     coal_left -= c_used
-    # where power binds, all of it is used: remove floating-point residue
-    binding = limit <= capacity * utilisation
+    # remove floating-point residue where power binds
     hydro_left[binding] = 0.0
     coal_left[binding] = 0.0
+    used = energy > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        h_share = np.where(energy > 0, h_used / energy, 0.0)
+        h_share = np.divide(h_used, energy, out=energy)  # energy is not needed after this
+    h_share[~used] = 0.0
     return PowerTake(limit, out, h_used, c_used, h_share)
 
 
