@@ -11,8 +11,8 @@ hold on a faster or slower machine), except the cold run, which is in seconds.
 
 Runs on copies (a temporary scenarios folder and reports folder), so it never touches
 scenarios/ or reports/. Each figure is the wall time of the commands a user types (the floor
-and the edit -> brief path: the median of 3 runs). The load
-average is printed too: on a shared machine the figures move with it.
+and the edit -> brief path: the median of 3 runs). The load average is printed too: on a
+shared machine the figures move with it.
 """
 from __future__ import annotations
 
