@@ -168,6 +168,25 @@ def test_a_direct_run_leaves_no_temp_folder(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("kaltim-run-*"))
 
 
+def test_a_direct_run_removes_its_folder_before_the_kernel_exits(tmp_path, monkeypatch):
+    """Removed once read, not at exit: nbval and Ctrl-C kill kernels (no atexit), which left
+    a kaltim-run-* folder for every golden notebook of every test run."""
+    import tempfile
+
+    from kaltim_research.report import notebook
+
+    def fake_run(path, out, processed, draws=None, seed=None):
+        out.mkdir(parents=True)
+        (out / "results.json").write_text('{"scenario": {"name": "x"}}')
+        (out / "results.csv").write_text("a\n1\n")
+
+    monkeypatch.setattr("kaltim_research.report.results.run_to_dir", fake_run)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    run = notebook.load_run(CI_SCENARIO)
+    assert run.summary["scenario"]["name"] == "x" and list(run["results"]["a"]) == [1]
+    assert not list(tmp_path.glob("kaltim-run-*")), "the folder outlives the read"
+
+
 def test_notebook_defaults_match_the_reports_draws():
     from kaltim_research.models.scenario import Simulation
 

@@ -9,7 +9,6 @@ works on its own.
 from __future__ import annotations
 
 import ast
-import atexit
 import csv
 import difflib
 import json
@@ -174,22 +173,24 @@ def load_run(scenario: str | Path, results_dir: str | Path = "", draws: int | No
     """Read a run from ``results_dir`` (written by the runner), or run the scenario now."""
     scenario_path = resolve_path(scenario)
     rdir = Path(results_dir) if results_dir else None
-    if rdir is None or not (rdir / "results.json").exists():
-        from kaltim_research.report.results import run_to_dir
+    # Run now: into results_dir when one was named (so callers can read the files), else
+    # into a temporary folder removed as soon as its tables are read into memory (not at
+    # kernel exit: nbval and Ctrl-C kill kernels, which left a folder behind each time).
+    tmp = Path(tempfile.mkdtemp(prefix="kaltim-run-")) if rdir is None else None
+    try:
+        if tmp is not None or not (rdir / "results.json").exists():
+            from kaltim_research.report.results import run_to_dir
 
-        # Run now: into results_dir when one was named (so callers can read the files),
-        # else into a temporary folder removed when the kernel exits (tables are read into
-        # memory below, so nothing needs it afterwards and no direct run leaves a folder).
-        if rdir is None:
-            tmp = Path(tempfile.mkdtemp(prefix="kaltim-run-"))
-            atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-            rdir = tmp / "run"
-        run_to_dir(scenario_path, rdir, PROCESSED_DIR, draws=draws, seed=seed)
-    import pandas as pd
+            rdir = rdir or tmp / "run"
+            run_to_dir(scenario_path, rdir, PROCESSED_DIR, draws=draws, seed=seed)
+        import pandas as pd
 
-    summary = json.loads((rdir / "results.json").read_text(encoding="utf-8"))
-    tables = {n: pd.read_csv(rdir / f"{n}.csv") for n in RESULT_TABLES
-              if (rdir / f"{n}.csv").exists()}
+        summary = json.loads((rdir / "results.json").read_text(encoding="utf-8"))
+        tables = {n: pd.read_csv(rdir / f"{n}.csv") for n in RESULT_TABLES
+                  if (rdir / f"{n}.csv").exists()}
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return Run(scenario_path, rdir, summary, tables)
 
 
