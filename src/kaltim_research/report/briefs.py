@@ -15,6 +15,7 @@ from kaltim_research import __version__
 from kaltim_research.config import REPORTS_DIR
 from kaltim_research.fileio import atomic_write_file
 from kaltim_research.report import integrity
+from kaltim_research.report.fingerprint import content_sha
 
 
 def comparison_rows(summary: dict) -> list[dict]:
@@ -55,8 +56,6 @@ def _brief_inputs(report_dir: Path, comparison: list[dict] | None, brief_date: s
                   docx_langs: tuple[str, ...]) -> tuple[dict, list[dict] | None, str]:
     """What a report's briefs print from: its results (with changes.json and the Tanggal
     override) and the comparison rows of its headline year; and their SHA-256."""
-    import hashlib
-
     summary = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
     if brief_date:
         summary["brief_date"] = brief_date
@@ -65,10 +64,7 @@ def _brief_inputs(report_dir: Path, comparison: list[dict] | None, brief_date: s
     comparison = comparison if comparison is not None else comparison_table(report_dir.parent)
     hy = summary["horizon"]["headline_year"]
     comparison = [r for r in comparison if r["year"] == hy] or None
-    sha = hashlib.sha256(json.dumps([summary, comparison, list(docx_langs), __version__],
-                                    sort_keys=True,
-                                    default=str).encode()).hexdigest()
-    return summary, comparison, sha
+    return summary, comparison, content_sha([summary, comparison, list(docx_langs), __version__])
 
 
 def briefs_current(report_dir: Path, comparison: list[dict] | None, lang: str) -> bool:

@@ -20,6 +20,12 @@ from kaltim_research.config import RAW_DIR
 FINGERPRINT = "fingerprint.json"
 
 
+def content_sha(obj) -> str:
+    """SHA-256 (hex) of a JSON-able value, key order ignored: what a brief, the index chart or
+    the brief's fan chart was made from, to tell whether it must be made again."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def file_sha(path: Path) -> str:
     """SHA-256 of a file's bytes (hex)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

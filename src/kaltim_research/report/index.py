@@ -87,12 +87,9 @@ CHART_CACHE = INDEX_CHART_CACHE  # charts drawn ahead by a report's worker, by t
 
 def _chart_sha(scenarios: list[dict], lang: str) -> str:
     """SHA-256 of what the comparison chart plots (names, titles, headlines, language)."""
-    import hashlib
-    import json
+    from kaltim_research.report.fingerprint import content_sha
 
-    plotted = [[s["name"], s["title"], s["headline"]] for s in scenarios]
-    return hashlib.sha256(json.dumps([plotted, lang], sort_keys=True, default=str)
-                          .encode()).hexdigest()
+    return content_sha([[[s["name"], s["title"], s["headline"]] for s in scenarios], lang])
 
 
 def comparison_chart(scenarios: list[dict], path: Path, lang: str) -> Path | None:

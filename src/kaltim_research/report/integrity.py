@@ -145,11 +145,16 @@ def read_json(path: Path):
         return None
 
 
+def province_slug(province: str) -> str:
+    """A province's name in file names: 'Kalimantan Utara' -> 'kalimantan_utara'."""
+    return province.lower().replace(" ", "_")
+
+
 def missing_history(hist_dir: Path, provinces: list[str]) -> list[str]:
     """History notebooks (and their HTML) absent for a province of the data."""
     out = []
     for prov in provinces:
-        stem = "01_historical_exports_" + prov.lower().replace(" ", "_")
+        stem = "01_historical_exports_" + province_slug(prov)
         out += [f"{stem}{ext}" for ext in (".ipynb", ".html")
                 if not (Path(hist_dir) / f"{stem}{ext}").is_file()]
     return out

@@ -79,24 +79,6 @@ RESET_CODE = ("get_ipython().reset(new_session=False)\n"
               "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt")
 
 
-def reset_kernel(km) -> None:
-    """Clear the namespace between notebooks; imported modules stay loaded (that is the point:
-    imports and kernel start-up dominate short notebooks). ``km`` is a :class:`KeptClient`
-    manager (its running client is used) or a plain kernel manager (a client is made)."""
-    if isinstance(km, KeptClientManager):
-        km.kept.execute_interactive(RESET_CODE, timeout=30, store_history=False,
-                                    output_hook=lambda msg: None)
-        return
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=30)
-        kc.execute_interactive(RESET_CODE, timeout=30, store_history=False,
-                               output_hook=lambda msg: None)
-    finally:
-        kc.stop_channels()
-
-
 class KeptClientManager:
     """A running kernel's manager whose ``client()`` is always the same ready client.
 
@@ -124,6 +106,11 @@ class KeptClientManager:
         """Import what the notebooks import, binding no names (it runs while the engine
         does, so the notebooks' first cells find the modules loaded)."""
         self.run_quietly(f"for _m in {modules!r}: __import__(_m)\ndel _m")
+
+    def reset(self) -> None:
+        """Clear the namespace between notebooks; imported modules stay loaded (that is the
+        point: imports and kernel start-up dominate short notebooks)."""
+        self.run_quietly(RESET_CODE, timeout=30)
 
     def run_quietly(self, code: str, timeout: float = 300) -> None:
         """Execute ``code`` outside any notebook (no history, output dropped); an error in
@@ -233,7 +220,7 @@ def run_notebooks(notebooks: dict[Path, dict], session: KeptClientManager, param
         before(nb)
         t1 = time.perf_counter()
         if i:
-            reset_kernel(session)
+            session.reset()
         out_nb = tmp / report_name(nb)
         _execute(nb, out_nb, {**params, **overrides}, cwd, km=session)
         integrity.normalise_notebook(out_nb, tmp, final_dir)

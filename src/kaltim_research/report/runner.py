@@ -196,10 +196,11 @@ def _run_group(job: Job, group: list[Path], launched, tmp: Path, engine_done, fa
             finally:
                 figures_done.set()
         params = {"scenario": str(job.scenario_path), "results_dir": str(tmp)}
-        order = sorted(group, key=shows_shared_figures)  # stable: the group's own order
+        shows = {nb: shows_shared_figures(nb) for nb in group}  # each file read once
+        order = sorted(group, key=shows.get)  # stable: the group's own order
 
         def before(nb):
-            if shows_shared_figures(nb):
+            if shows[nb]:
                 figures_done.wait()
             if failed.is_set():
                 raise _Stopped(f"{nb.name} not run: another part of this report failed")
@@ -272,8 +273,7 @@ def run_history(province: str, out_dir: Path) -> dict:
     t0 = time.perf_counter()
     nb = NOTEBOOKS_DIR / HISTORY_NOTEBOOK
     out_dir.mkdir(parents=True, exist_ok=True)
-    slug = province.lower().replace(" ", "_")
-    out_nb = out_dir / f"01_historical_exports_{slug}.ipynb"
+    out_nb = out_dir / f"01_historical_exports_{integrity.province_slug(province)}.ipynb"
     tmp_nb = out_dir / f".{out_nb.name}.{os.getpid()}.tmp.ipynb"  # pid: cleaned if killed
     tmp_html = out_dir / f".{out_nb.stem}.html.{os.getpid()}.tmp"
     km = None

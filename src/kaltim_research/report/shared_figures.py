@@ -1,12 +1,13 @@
 """Charts that several notebooks of one scenario show, drawn once per scenario.
 
 The fan chart is in notebooks 02 and 06 and the components chart in 03, 04 and 06, for every
-province: ten drawings of four pictures. The runner draws each once after the engine
-(:func:`draw_shared`, into ``figures/`` of the report folder, where they also serve readers as
-PNG files) and the notebooks show those files (:func:`show`); a notebook run by hand, without
-the runner's results folder, draws the chart itself. The PNG is rendered as the inline
-backend renders a figure (IPython's ``print_figure``: PNG at the figure's dpi, tight bounding
-box, the figure's face colour), so the picture is the same either way (issue 18).
+province: ten drawings of four pictures. The runner has the first kernel of a scenario draw
+each once after the engine (:func:`draw_shared`, into ``figures/`` of the report folder, where
+they also serve readers as PNG files) and the notebooks show those files (:func:`show`); a
+notebook run by hand, without the runner's results folder, draws the chart itself. The PNG is
+rendered as the inline backend renders a figure (IPython's ``print_figure``: PNG at the
+figure's dpi, tight bounding box, the figure's face colour), so the picture is the same
+either way (issue 18).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import io
 from pathlib import Path
 
 from kaltim_research.fileio import atomic_write_file
+from kaltim_research.report.integrity import province_slug
 
 FIGURES_DIR = "figures"
 SHARED_CHARTS = ("fan_chart", "components_chart")
@@ -34,7 +36,7 @@ def build(chart: str, run, province: str):
 
 
 def figure_path(results_dir: Path, chart: str, province: str) -> Path:
-    return Path(results_dir) / FIGURES_DIR / f"{chart}_{province.lower().replace(' ', '_')}.png"
+    return Path(results_dir) / FIGURES_DIR / f"{chart}_{province_slug(province)}.png"
 
 
 def png_bytes(fig) -> bytes:

@@ -24,11 +24,9 @@ _RENDERED: dict[str, bytes | None] = {}  # the PDF and the DOCX of one language 
 def render_fan_chart(fans: list[dict] | dict, results: dict, lang: str = "id") -> bytes | None:
     """The PNG of :func:`draw_fan_chart`, remembered by its inputs: a report's Indonesian PDF
     and DOCX print the same chart, drawn once (issue 18)."""
-    import hashlib
-    import json
+    from kaltim_research.report.fingerprint import content_sha
 
-    key = hashlib.sha256(json.dumps([fans, results, lang], sort_keys=True,
-                                    default=str).encode()).hexdigest()
+    key = content_sha([fans, results, lang])
     if key not in _RENDERED:
         if len(_RENDERED) >= 8:
             _RENDERED.clear()
