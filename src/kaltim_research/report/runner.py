@@ -23,6 +23,7 @@ A kernel that fails to start is retried, so concurrent start-ups cannot race eac
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import os
 import shutil
@@ -133,12 +134,13 @@ def run_job(job: Job, position: str) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=integrity.temp_prefix(job.name), dir=parent))
     timings = {}
     engine_done, failed, figures_done = threading.Event(), threading.Event(), threading.Event()
+    started = itertools.count(1)  # notebooks started, over all kernels (next() is atomic)
     try:
         groups = split_notebooks(list(job.notebooks), job.kernels, job.last_seconds)
         launched = [launch_kernel(PROJ_ROOT) for _ in groups]
         with ThreadPoolExecutor(max_workers=len(groups)) as threads:
             futures = [threads.submit(_run_group, job, g, km, tmp, engine_done, failed,
-                                      figures_done, i == 0)
+                                      figures_done, i == 0, started)
                        for i, (g, km) in enumerate(zip(groups, launched, strict=True))]
             try:
                 run_to_dir(job.scenario_path, tmp, PROCESSED_DIR, draws=job.draws, seed=job.seed)
@@ -171,7 +173,7 @@ def run_job(job: Job, position: str) -> dict:
 
 
 def _run_group(job: Job, group: list[Path], launched, tmp: Path, engine_done, failed,
-               figures_done, draws_figures: bool) -> dict:
+               figures_done, draws_figures: bool, started) -> dict:
     """One kernel's share of a job's notebooks, once the engine has written the results.
 
     The first kernel also draws the charts several notebooks show (:mod:`shared_figures`),
@@ -204,8 +206,8 @@ def _run_group(job: Job, group: list[Path], launched, tmp: Path, engine_done, fa
                 figures_done.wait()
             if failed.is_set():
                 raise _Stopped(f"{nb.name} not run: another part of this report failed")
-            print(f"  {job.name}: {nb.name} ({list(job.notebooks).index(nb) + 1}/"
-                  f"{len(job.notebooks)} notebooks)", flush=True)
+            print(f"  {job.name}: {nb.name} ({next(started)}/{len(job.notebooks)} notebooks)",
+                  flush=True)
 
         try:
             return run_notebooks({nb: {k: _coerce(v) for k, v in job.notebooks[nb].items()}

@@ -200,7 +200,7 @@ def fit_missing(parameter_sets: list[Parameters], processed_dir: Path = PROCESSE
         if not path.exists():
             needed.setdefault(path, params)
     for k, params in enumerate(needed.values(), 1):
-        say(f"fitting the baseline models ({k}/{len(needed)}; about 15-30 s, once per data "
+        say(f"fitting the baseline models ({k}/{len(needed)}; about 5-15 s, once per data "
             "release)...")
         t0 = time.perf_counter()
         load_inputs(params, processed_dir)
